@@ -1,0 +1,3 @@
+import XCTest
+@testable import KafkaFilters
+final class PlaceholderTests: XCTestCase { func testVersion() { XCTAssertFalse(KafkaFiltersVersion.string.isEmpty) } }
