@@ -1,0 +1,234 @@
+import Crdkafka
+
+/// One consumed message, lent to a handler; its memory belongs to librdkafka and is destroyed by the
+/// binding as soon as the handler returns, so no message outlives `KafkaConsumer.poll`.
+public struct ConsumedMessage {
+    fileprivate let message: UnsafeMutablePointer<rd_kafka_message_t>
+
+    public var topic: String { String(cString: rd_kafka_topic_name(message.pointee.rkt)) }
+    public var partition: Int32 { message.pointee.partition }
+    public var offset: Int64 { message.pointee.offset }
+    /// Milliseconds since the epoch, nil when the broker gave none.
+    public var timestamp: Int64? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(message, &type)
+        return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts
+    }
+    public var key: UnsafeRawBufferPointer? {
+        guard let k = message.pointee.key else { return nil }
+        return UnsafeRawBufferPointer(start: k, count: message.pointee.key_len)
+    }
+    /// nil for a tombstone.
+    public var value: UnsafeRawBufferPointer? {
+        guard let p = message.pointee.payload else { return nil }
+        return UnsafeRawBufferPointer(start: p, count: message.pointee.len)
+    }
+
+    /// Headers in order, duplicates kept; a nil value is a null header.
+    public var headers: [(name: String, value: UnsafeRawBufferPointer?)] {
+        var hdrs: OpaquePointer?
+        guard rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return [] }
+        var result: [(String, UnsafeRawBufferPointer?)] = []
+        var i = 0
+        while true {
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            guard rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
+            let v: UnsafeRawBufferPointer? =
+                value == nil ? nil : UnsafeRawBufferPointer(start: value, count: size)
+            result.append((name.map { String(cString: $0) } ?? "", v))
+            i += 1
+        }
+        return result
+    }
+    public var hasHeaders: Bool {
+        var hdrs: OpaquePointer?
+        return rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nil
+            && rd_kafka_header_cnt(hdrs) > 0
+    }
+}
+
+/// What one poll of the consumer produced.
+public enum ConsumerEvent {
+    case message(ConsumedMessage)
+    /// The partition has been read to its current end (`enable.partition.eof`).
+    case partitionEnd(TopicPartition)
+    case error(KafkaError)
+}
+
+/// A rebalance, told to the tool before librdkafka applies it, so output can be flushed and committed
+/// before partitions are given up.
+public enum RebalanceEvent {
+    case assigned([TopicPartition])
+    case revoked([TopicPartition])
+}
+
+/// Context reached from librdkafka's rebalance and error callbacks. Both run inside
+/// `rd_kafka_consumer_poll` on the polling thread, never concurrently with the tool's own code, so the
+/// plain mutable state is safe; `@unchecked Sendable` only lets the pointer pass through C.
+final class ConsumerCallbackContext: @unchecked Sendable {
+    var onRebalance: ((RebalanceEvent) -> Void)?
+    var pendingErrors: [KafkaError] = []
+    weak var consumer: KafkaConsumer?
+}
+
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { rk, err, partitions, opaque in
+        guard let rk, let opaque else { return }
+        let context = Unmanaged<ConsumerCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+        let list = partitions.map { RDKafkaTopicPartitionList(copying: $0).elements } ?? []
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            context.onRebalance?(.assigned(list))
+            _ = rd_kafka_assign(rk, partitions)
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            // The tool commits what it has written before the partitions go to another member.
+            context.onRebalance?(.revoked(list))
+            _ = rd_kafka_assign(rk, nil)
+        default:
+            context.pendingErrors.append(KafkaError(code: err))
+            _ = rd_kafka_assign(rk, nil)
+        }
+    }
+
+private let errorCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+        _, err, reason, opaque in
+        guard let opaque else { return }
+        let context = Unmanaged<ConsumerCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+        let code = rd_kafka_resp_err_t(rawValue: err)
+        let text = reason.map { String(cString: $0) }
+        context.pendingErrors.append(KafkaError(code: code, message: text, isFatal: code == RD_KAFKA_RESP_ERR__FATAL))
+    }
+
+/// A group consumer. Offsets are stored by the tool only after a message's line has reached the output
+/// (`enable.auto.offset.store=false`); commits are either explicit (`commit`) or librdkafka's auto-commit
+/// of those stored offsets.
+public final class KafkaConsumer {
+    private let client: RDKafkaClient
+    private let context: ConsumerCallbackContext
+    private let commitQueue: RDKafkaQueue
+    private var closed = false
+
+    public init(settings: ClientSettings, onRebalance: @escaping (RebalanceEvent) -> Void) throws(ToolFailure) {
+        let config = try settings.makeConfig()
+        context = ConsumerCallbackContext()
+        context.onRebalance = onRebalance
+        rd_kafka_conf_set_rebalance_cb(config.pointer, rebalanceCallback)
+        rd_kafka_conf_set_error_cb(config.pointer, errorCallback)
+        rd_kafka_conf_set_opaque(config.pointer, Unmanaged.passUnretained(context).toOpaque())
+        client = try RDKafkaClient(kind: .consumer, config: config)
+        rd_kafka_poll_set_consumer(client.handle)
+        commitQueue = RDKafkaQueue(pointer: rd_kafka_queue_new(client.handle))
+        context.consumer = self
+    }
+
+    deinit { close() }
+
+    public func connect(topic: String, timeoutMs: Int32) -> Result<Int, KafkaError> {
+        client.topicMetadata(topic, timeoutMs: timeoutMs)
+    }
+
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(capacity: topics.count)
+        for t in topics { list.add(topic: t, partition: RD_KAFKA_PARTITION_UA) }
+        let err = rd_kafka_subscribe(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+    }
+
+    /// Polls once for up to `timeoutMs` and lends the result to `handler`. Errors raised by callbacks
+    /// during the poll come out as `.error` events too. Returns false when nothing arrived.
+    @discardableResult
+    public func poll(timeoutMs: Int32, _ handler: (ConsumerEvent) throws -> Void) rethrows -> Bool {
+        let raw = rd_kafka_consumer_poll(client.handle, timeoutMs)
+        defer { if let raw { rd_kafka_message_destroy(raw) } }
+        while !context.pendingErrors.isEmpty {
+            try handler(.error(context.pendingErrors.removeFirst()))
+        }
+        guard let raw else { return false }
+        let err = raw.pointee.err
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            try handler(.message(ConsumedMessage(message: raw)))
+        } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            let topic = raw.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            try handler(.partitionEnd(TopicPartition(topic: topic, partition: raw.pointee.partition, offset: raw.pointee.offset)))
+        } else {
+            var text: String? = nil
+            if let p = raw.pointee.payload, raw.pointee.len > 0 {
+                text = String(decoding: UnsafeRawBufferPointer(start: p, count: raw.pointee.len), as: UTF8.self)
+            }
+            try handler(.error(KafkaError(code: err, message: text.map { "\(String(cString: rd_kafka_err2str(err))): \($0)" })))
+        }
+        return true
+    }
+
+    /// Records `offset` (the next one to read) for each partition, to be committed.
+    public func storeOffsets(_ offsets: [TopicPartition]) -> KafkaError? {
+        guard !offsets.isEmpty else { return nil }
+        let list = RDKafkaTopicPartitionList(capacity: offsets.count)
+        for tp in offsets { list.add(topic: tp.topic, partition: tp.partition, offset: tp.offset) }
+        let err = rd_kafka_offsets_store(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // Per-partition errors (a partition no longer assigned) are expected during a rebalance.
+            return KafkaError(code: err)
+        }
+        return nil
+    }
+
+    /// Commits the stored offsets and waits for the broker's answer.
+    public func commitSync() -> KafkaError? {
+        let err = rd_kafka_commit(client.handle, nil, 0)
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET { return nil }
+        return KafkaError(code: err)
+    }
+
+    /// Starts committing the stored offsets; the result comes back from `pollCommitResult`.
+    public func commitAsync() {
+        _ = rd_kafka_commit_queue(client.handle, nil, commitQueue.pointer, nil, nil)
+    }
+
+    /// The result of an earlier `commitAsync`: nil while it is in flight, `.success` or `.failure` once done.
+    public func pollCommitResult(timeoutMs: Int32 = 0) -> Result<Void, KafkaError>? {
+        guard let ev = rd_kafka_queue_poll(commitQueue.pointer, timeoutMs) else { return nil }
+        let event = RDKafkaEvent(pointer: ev)
+        if let error = event.error, !error.isNoOffset { return .failure(error) }
+        return .success(())
+    }
+
+    /// The committed offsets of the given partitions, from the group coordinator.
+    public func committed(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition]? {
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
+        let err = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return list.elements
+    }
+
+    public func watermarks(_ tp: TopicPartition, timeoutMs: Int32) -> (low: Int64, high: Int64)? {
+        client.queryWatermarks(topic: tp.topic, partition: tp.partition, timeoutMs: timeoutMs)
+    }
+
+    /// The position (next offset to fetch) of each partition.
+    public func positions(_ partitions: [TopicPartition]) -> [TopicPartition] {
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
+        _ = rd_kafka_position(client.handle, list.pointer)
+        return list.elements
+    }
+
+    /// Leaves the group (committing stored offsets when auto-commit is on), then destroys the handle.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        _ = rd_kafka_consumer_close(client.handle)
+        // Drain any commit results so the queue holds no event when it is destroyed.
+        while let ev = rd_kafka_queue_poll(commitQueue.pointer, 0) { rd_kafka_event_destroy(ev) }
+        withExtendedLifetime(commitQueue) {}
+        client.destroy()
+        withExtendedLifetime(context) {}
+    }
+}

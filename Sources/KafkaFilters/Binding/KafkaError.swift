@@ -1,0 +1,63 @@
+import Crdkafka
+
+/// One error type for everything librdkafka reports: its code, its text, and whether it is worth retrying.
+public struct KafkaError: Error, CustomStringConvertible, Sendable {
+    public var code: Int32
+    public var message: String
+    public var isFatal: Bool
+    public var isRetriable: Bool
+
+    init(code: rd_kafka_resp_err_t, message: String? = nil, isFatal: Bool = false, isRetriable: Bool = false) {
+        self.code = code.rawValue
+        self.message = message ?? String(cString: rd_kafka_err2str(code))
+        self.isFatal = isFatal
+        self.isRetriable = isRetriable
+    }
+
+    /// Takes ownership of an `rd_kafka_error_t` and destroys it.
+    init(consuming error: OpaquePointer) {
+        self.code = rd_kafka_error_code(error).rawValue
+        self.message = String(cString: rd_kafka_error_string(error))
+        self.isFatal = rd_kafka_error_is_fatal(error) != 0
+        self.isRetriable = rd_kafka_error_is_retriable(error) != 0
+        rd_kafka_error_destroy(error)
+    }
+
+    public var description: String { message }
+
+    var rdCode: rd_kafka_resp_err_t { rd_kafka_resp_err_t(rawValue: code) }
+
+    /// Name of the code, e.g. "_TIMED_OUT" or "UNKNOWN_TOPIC_OR_PART".
+    public var name: String { String(cString: rd_kafka_err2name(rdCode)) }
+
+    public var isQueueFull: Bool { rdCode == RD_KAFKA_RESP_ERR__QUEUE_FULL }
+    public var isTimeout: Bool { rdCode == RD_KAFKA_RESP_ERR__TIMED_OUT || rdCode == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT }
+    public var isUnknownTopic: Bool {
+        rdCode == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || rdCode == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+    }
+    public var isTransport: Bool {
+        rdCode == RD_KAFKA_RESP_ERR__TRANSPORT || rdCode == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
+            || rdCode == RD_KAFKA_RESP_ERR__RESOLVE
+    }
+    public var isAuthorization: Bool {
+        rdCode == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+            || rdCode == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED
+            || rdCode == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED
+            || rdCode == RD_KAFKA_RESP_ERR__AUTHENTICATION
+            || rdCode == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED
+    }
+    public var isNoOffset: Bool { rdCode == RD_KAFKA_RESP_ERR__NO_OFFSET }
+
+    /// The sysexits code that best describes this error when it ends a tool.
+    public var exitStatus: ExitStatus {
+        if isTransport { return .unavailable }
+        if isUnknownTopic { return .unavailable }
+        if isAuthorization { return .configError }
+        if rdCode == RD_KAFKA_RESP_ERR__INVALID_ARG || rdCode == RD_KAFKA_RESP_ERR__SSL
+            || rdCode == RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED
+        {
+            return .configError
+        }
+        return .tempFailure
+    }
+}

@@ -1,0 +1,134 @@
+import Crdkafka
+
+/// Owns one `rd_kafka_t`. Producer and consumer wrap it; nothing else holds the raw handle.
+///
+/// `@unchecked Sendable` is not claimed: a client lives on the thread that made it. librdkafka's own
+/// threads reach us only through the log callback, which touches nothing here.
+final class RDKafkaClient {
+    enum Kind { case producer, consumer }
+
+    let handle: OpaquePointer
+    let kind: Kind
+    private var destroyed = false
+
+    /// `rd_kafka_new` frees the conf only on success, so the conf object keeps it on failure.
+    init(kind: Kind, config: RDKafkaConfig) throws(ToolFailure) {
+        rd_kafka_conf_set_log_cb(config.pointer, kafkaLogCallback)
+        var errstr = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            throw ToolFailure(.configError, "cannot create client: \(String(cString: errstr))")
+        }
+        _ = config.release()
+        self.handle = rk
+        self.kind = kind
+    }
+
+    /// Destroys the handle once. Callers must have destroyed every message, queue and topic first.
+    func destroy() {
+        guard !destroyed else { return }
+        destroyed = true
+        rd_kafka_destroy(handle)
+    }
+
+    deinit { destroy() }
+
+    /// Asks for metadata of `topic` (or of the cluster) so a tool learns within `timeoutMs` whether any
+    /// broker answers, and how many partitions the topic has.
+    func topicMetadata(_ topic: String?, timeoutMs: Int32) -> Result<Int, KafkaError> {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        var rkt: OpaquePointer?
+        if let topic { rkt = rd_kafka_topic_new(handle, topic, nil) }
+        defer { if let rkt { rd_kafka_topic_destroy(rkt) } }
+        let err = rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(timeoutMs))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md = metadata else {
+            return .failure(KafkaError(code: err))
+        }
+        defer { rd_kafka_metadata_destroy(md) }
+        guard topic != nil else { return .success(0) }
+        guard md.pointee.topic_cnt > 0 else { return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)) }
+        let t = md.pointee.topics[0]
+        if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(code: t.err)) }
+        return .success(Int(t.partition_cnt))
+    }
+
+    /// The broker list librdkafka reports, for "no broker answered" messages.
+    func queryWatermarks(topic: String, partition: Int32, timeoutMs: Int32) -> (low: Int64, high: Int64)? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
+    }
+
+    /// A fatal error (idempotent producer), if one has been raised.
+    func fatalError() -> KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let err = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: err, message: String(cString: errstr), isFatal: true)
+    }
+}
+
+/// Owns an `rd_kafka_queue_t`.
+final class RDKafkaQueue {
+    let pointer: OpaquePointer
+    init(pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { rd_kafka_queue_destroy(pointer) }
+}
+
+/// Owns one event polled from a queue; destroyed when this goes away.
+struct RDKafkaEvent: ~Copyable {
+    let pointer: OpaquePointer
+    deinit { rd_kafka_event_destroy(pointer) }
+
+    var type: Int32 { rd_kafka_event_type(pointer) }
+
+    var error: KafkaError? {
+        let err = rd_kafka_event_error(pointer)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let text = rd_kafka_event_error_string(pointer).map { String(cString: $0) }
+        return KafkaError(code: err, message: text, isFatal: rd_kafka_event_error_is_fatal(pointer) != 0)
+    }
+}
+
+/// Owns an `rd_kafka_topic_partition_list_t`.
+final class RDKafkaTopicPartitionList {
+    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+
+    init(capacity: Int = 1) {
+        pointer = rd_kafka_topic_partition_list_new(Int32(max(capacity, 1)))
+    }
+
+    /// Copies a list librdkafka owns (e.g. the one passed to the rebalance callback).
+    init(copying other: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        pointer = rd_kafka_topic_partition_list_copy(other)
+    }
+
+    deinit { rd_kafka_topic_partition_list_destroy(pointer) }
+
+    func add(topic: String, partition: Int32, offset: Int64 = Int64(RD_KAFKA_OFFSET_INVALID)) {
+        let tp = rd_kafka_topic_partition_list_add(pointer, topic, partition)
+        tp?.pointee.offset = offset
+    }
+
+    var elements: [TopicPartition] {
+        let list = pointer.pointee
+        return (0..<Int(list.cnt)).map { i in
+            let e = list.elems[i]
+            return TopicPartition(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+        }
+    }
+}
+
+/// A topic, partition and (where it matters) offset, as plain Swift values.
+public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public init(topic: String, partition: Int32, offset: Int64 = -1001) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+    public var description: String { "\(topic)[\(partition)]" }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The options every tool shares: where the cluster is, how to configure librdkafka, how much to say.
+public struct ConnectionOptions: ParsableArguments {
+    @Option(
+        name: [.short, .customLong("brokers")],
+        help: ArgumentHelp(
+            "Bootstrap brokers, host:port[,host:port...].",
+            discussion: "Default: $KAFKA_BROKERS, else localhost:9092.", valueName: "list"))
+    public var brokers: String?
+
+    @Option(
+        name: [.customShort("X"), .customLong("property")],
+        help: ArgumentHelp(
+            "Set a librdkafka property (repeatable), e.g. -X security.protocol=SASL_SSL.", valueName: "key=value"))
+    public var properties: [String] = []
+
+    @Option(
+        name: [.customShort("F"), .customLong("config")],
+        help: ArgumentHelp("Read librdkafka properties from a file of key=value lines (# comments).", valueName: "file"),
+        completion: .file())
+    public var configFile: String?
+
+    @Option(
+        name: .customLong("connect-timeout"),
+        help: ArgumentHelp("Give up when no broker has answered after this many seconds (exit 69).", valueName: "seconds"))
+    public var connectTimeout: Double = 10
+
+    @Flag(name: .shortAndLong, help: "Say more: librdkafka's log lines, per-line notes, a summary. Repeat for debug.")
+    public var verbose: Int
+
+    @Flag(name: .shortAndLong, help: "Say nothing but errors.")
+    public var quiet = false
+
+    public init() {}
+
+    public func validate() throws {
+        for p in properties where !p.contains("=") || p.hasPrefix("=") {
+            throw ValidationError("-X expects key=value, got \"\(p.split(separator: "=").first.map(String.init) ?? p)\"")
+        }
+        guard connectTimeout > 0, connectTimeout < 86_400 else {
+            throw ValidationError("--connect-timeout must be between 0 and 86400 seconds")
+        }
+        if quiet && verbose > 0 { throw ValidationError("-q and -v cannot be used together") }
+    }
+
+    public var diagnosticsLevel: Diagnostics.Level {
+        if quiet { return .quiet }
+        switch verbose {
+        case 0: return .normal
+        case 1: return .verbose
+        default: return .debug
+        }
+    }
+
+    /// Sets up diagnostics for `tool`, reads `-F`, applies `-X`, registers secrets, and checks every property.
+    public func resolve(tool: String, environment: [String: String] = ProcessEnvironment.all) throws(ToolFailure)
+        -> ClientSettings
+    {
+        Diagnostics.configure(tool: tool, level: diagnosticsLevel)
+        let brokerList = brokers ?? environment["KAFKA_BROKERS"].flatMap { $0.isEmpty ? nil : $0 } ?? "localhost:9092"
+        var settings = ClientSettings(brokers: brokerList, connectTimeoutMs: Int32(connectTimeout * 1000))
+        if let configFile {
+            for (key, value) in try ConfigFile.read(path: configFile) { settings.set(key, value) }
+        }
+        for p in properties {
+            let parts = p.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            settings.set(String(parts[0]).trimmed, parts.count > 1 ? String(parts[1]) : "")
+        }
+        for (key, value) in settings.properties where ClientSettings.isSecret(key) {
+            Diagnostics.addSecret(value)
+        }
+        if settings.value(of: "debug") != nil, diagnosticsLevel < .verbose {
+            // librdkafka's debug output is only useful if its log lines are shown.
+            Diagnostics.configure(tool: tool, level: .verbose)
+        }
+        try settings.check()
+        return settings
+    }
+}
+
+/// `-F` files: `key=value` per line, `#` comments, blank lines ignored.
+public enum ConfigFile {
+    public static func read(path: String) throws(ToolFailure) -> [(String, String)] {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path: path, limit: 1 << 20)
+        } catch {
+            throw ToolFailure(.configError, "cannot read config file \(path): \(error)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ToolFailure(.configError, "\(path): not UTF-8 text")
+        }
+        var result: [(String, String)] = []
+        var holdsSecret = false
+        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(rawLine).trimmed
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "="), eq != line.startIndex else {
+                throw ToolFailure(.configError, "\(path):\(n + 1): expected key=value")
+            }
+            let key = String(line[..<eq]).trimmed
+            let value = String(line[line.index(after: eq)...]).trimmed
+            if ClientSettings.isSecret(key) { holdsSecret = true }
+            result.append((key, value))
+        }
+        if holdsSecret, FileBytes.isReadableByOthers(path: path) {
+            Diagnostics.warning("\(path) holds a password or key and is readable by other users (chmod 600 it)")
+        }
+        return result
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// The process environment without Foundation.
+public enum ProcessEnvironment {
+    public static var all: [String: String] {
+        var result: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") {
+                result[String(s[..<eq])] = String(s[s.index(after: eq)...])
+            }
+            p += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Buffered output with explicit flush points: a tool appends lines, calls `flush()`, and only then
+/// may say those lines have reached the output (and commit their offsets).
+public final class OutputWriter {
+    public var buffer: [UInt8] = []
+    private var fd: Int32
+    private let path: String?
+    public let flushThreshold: Int
+
+    /// stdout.
+    public init(standardOutput: Void = (), flushThreshold: Int = 1 << 16) {
+        fd = 1
+        path = nil
+        self.flushThreshold = flushThreshold
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    /// A file opened for append, reopened by `reopen()` (logrotate's convention).
+    public init(appendingTo path: String, flushThreshold: Int = 1 << 16) throws(IOError) {
+        fd = try FileBytes.openAppend(path)
+        self.path = path
+        self.flushThreshold = flushThreshold
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    deinit {
+        if path != nil { close(fd) }
+    }
+
+    public var isTerminal: Bool { isatty(fd) == 1 }
+    public var needsFlush: Bool { buffer.count >= flushThreshold }
+
+    /// Writes the whole buffer. On failure, the bytes that did reach the output are reported in the error
+    /// and removed from the buffer, so the caller knows exactly which lines were written.
+    public func flush() throws(OutputFailure) {
+        var written = 0
+        let total = buffer.count
+        var failure: Int32 = 0
+        buffer.withUnsafeBytes { buf in
+            while written < total {
+                let n = write(fd, buf.baseAddress! + written, total - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
+        }
+        if failure != 0 {
+            buffer.removeFirst(written)
+            throw OutputFailure(code: failure, bytesWritten: written)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes and reopens the output path (after a SIGHUP). Call after `flush()`, so no line is split.
+    public func reopen() throws(IOError) {
+        guard let path else { return }
+        let newFD = try FileBytes.openAppend(path)
+        close(fd)
+        fd = newFD
+    }
+}
+
+public struct OutputFailure: Error, CustomStringConvertible {
+    public var code: Int32
+    /// How many bytes of the buffer reached the output before the failure.
+    public var bytesWritten: Int
+    public var isBrokenPipe: Bool { code == EPIPE }
+    public var description: String { "write: \(String(cString: strerror(code)))" }
+}

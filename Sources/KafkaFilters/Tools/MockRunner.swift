@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crdkafka
+import ArgumentParser
+
+/// `name[:partitions]` from kmock's --topic.
+public struct MockTopicSpec: Sendable {
+    public var name: String
+    public var partitions: Int32
+    public init(_ spec: String) throws {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        name = String(parts[0])
+        guard !name.isEmpty else { throw ValidationError("--topic needs a name") }
+        if parts.count > 1 {
+            guard let p = Int32(parts[1]), p > 0, p <= 10_000 else {
+                throw ValidationError("--topic \(spec): partitions must be 1...10000")
+            }
+            partitions = p
+        } else {
+            partitions = 4
+        }
+    }
+}
+
+public enum KafkaFiltersInfo {
+    public static let version = "0.1.0 (librdkafka \(librdkafkaVersion))"
+}
+
+/// kmock's body: start the cluster, print the bootstrap list, serve fault commands until a signal.
+public func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) throws {
+    let cluster: MockCluster
+    do {
+        cluster = try MockCluster(brokers: brokers)
+    } catch {
+        Diagnostics.error(error.message)
+        throw error.status.exitCode
+    }
+    defer { cluster.destroy() }
+    for t in topics {
+        if let err = cluster.createTopic(t.name, partitions: t.partitions) {
+            Diagnostics.error("cannot create topic \(t.name): \(err)")
+            throw ExitStatus.unavailable.exitCode
+        }
+    }
+    let bootstrap = cluster.bootstrapServers
+    if let envFile {
+        let fd = open(envFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            Diagnostics.error("cannot write \(envFile): \(String(cString: strerror(errno)))")
+            throw ExitStatus.ioError.exitCode
+        }
+        let text = Array("KAFKA_BROKERS=\(bootstrap)\n".utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+    let out = OutputWriter()
+    out.buffer.append(contentsOf: Array((bootstrap + "\n").utf8))
+    try? out.flush()
+    Diagnostics.verbose("\(brokers) brokers at \(bootstrap)")
+    runMockControlLoop(cluster: cluster)
+    Diagnostics.verbose("stopping")
+}
+
+public var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
