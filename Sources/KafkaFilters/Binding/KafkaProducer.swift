@@ -97,7 +97,8 @@ public final class KafkaProducer {
             add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? RD_KAFKA_PARTITION_UA }
             add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
             add(RD_KAFKA_VTYPE_VALUE) {
-                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value?.baseAddress)
+                // An empty (not null) value needs a non-NULL pointer; librdkafka reads none of it.
+                $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
                 $0.u.mem.size = value?.count ?? 0
             }
             if let key {

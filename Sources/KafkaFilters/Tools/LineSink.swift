@@ -1,0 +1,79 @@
+/// Turns consumed messages into output lines and knows, after each flush, exactly which messages'
+/// lines reached the output — the only offsets a tool may store or commit.
+public final class LineSink {
+    public let writer: OutputWriter
+    public let format: Envelope.Format
+    private struct Pending {
+        var partition: Int
+        var next: Int64
+        var end: Int
+    }
+    private var partitions: [TopicPartition] = []
+    private var partitionIndex: [TopicPartition: Int] = [:]
+    private var pending: [Pending] = []
+    public private(set) var linesWritten = 0
+
+    public init(writer: OutputWriter, format: Envelope.Format) {
+        self.writer = writer
+        self.format = format
+    }
+
+    public var isEmpty: Bool { writer.buffer.isEmpty }
+    public var needsFlush: Bool { writer.needsFlush }
+
+    /// Buffers the line for `message`. With `--format value`, a value that is not one line throws and
+    /// nothing is buffered.
+    public func append(_ message: ConsumedMessage) throws(Envelope.ValueLineError) {
+        let topic = message.topic
+        switch format {
+        case .envelope:
+            let headers: [EnvelopeHeader] =
+                message.hasHeaders ? message.headers.map { EnvelopeHeader(key: $0.name, value: $0.value.map { Array($0) }) } : []
+            Envelope.append(
+                topic: topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp,
+                key: message.key, value: message.value, headers: headers, to: &writer.buffer)
+        case .value:
+            try Envelope.appendValueLine(message.value, to: &writer.buffer)
+        }
+        let key = TopicPartition(topic: topic, partition: message.partition)
+        let index: Int
+        if let i = partitionIndex[key] {
+            index = i
+        } else {
+            index = partitions.count
+            partitions.append(key)
+            partitionIndex[key] = index
+        }
+        pending.append(Pending(partition: index, next: message.offset + 1, end: writer.buffer.count))
+    }
+
+    /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
+    /// and the write failure, if any (lines after the failure point are not counted as written).
+    public func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
+        guard !writer.buffer.isEmpty else { return ([], nil) }
+        var failure: OutputFailure? = nil
+        var writtenBytes = writer.buffer.count
+        do {
+            try writer.flush()
+        } catch {
+            failure = error
+            writtenBytes = error.bytesWritten
+            writer.buffer.removeAll()
+        }
+        var best: [Int: Int64] = [:]
+        var count = 0
+        for p in pending where p.end <= writtenBytes {
+            count += 1
+            if p.next > best[p.partition, default: -1] { best[p.partition] = p.next }
+        }
+        linesWritten += count
+        pending.removeAll(keepingCapacity: true)
+        let written = best.map { index, next in
+            TopicPartition(topic: partitions[index].topic, partition: partitions[index].partition, offset: next)
+        }
+        return (written, failure)
+    }
+
+    /// Reopens the output file after SIGHUP; the buffer must have been flushed first.
+    public func reopen() throws(IOError) { try writer.reopen() }
+}

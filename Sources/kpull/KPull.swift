@@ -1,0 +1,43 @@
+import ArgumentParser
+import KafkaFilters
+
+@main
+struct KPull: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kpull",
+        abstract: "Pull messages from a consumer group as JSON lines; commit each only after its line is written.",
+        discussion: """
+            kpull writes one line per message to stdout and commits a message's offset only after its line \
+            has been written out. With -e it drains what is there and exits: the tool for cron jobs. \
+            Default group: kpull.<topic>; default start for a new group: --from beginning.
+            """,
+        version: KafkaFiltersInfo.version)
+
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+    @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
+
+    @Option(name: [.short, .customLong("count")], help: ArgumentHelp("Exit after N messages are written and committed.", valueName: "n"))
+    var count: Int?
+
+    @Flag(name: [.short, .customLong("exit-at-end")], help: "Exit when every assigned partition is read up to its end as of the start.")
+    var exitAtEnd = false
+
+    @Option(help: ArgumentHelp("async: one commit in flight carrying all written offsets; sync: one round trip per message.", valueName: "mode"))
+    var commit: CommitMode = .async
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("--count must be 1 or more") }
+    }
+
+    func run() throws {
+        Signals.install()
+        try runTool { () throws(ToolFailure) in
+            let settings = try connection.resolve(tool: "kpull")
+            var job = consuming.job(tool: "kpull", defaultFrom: .beginning)
+            job.count = count
+            job.exitAtEnd = exitAtEnd
+            job.commit = commit
+            return try ConsumeSession(job: job, settings: settings).runPull()
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import XCTest
+
+/// Runs the built tools as a user would: separate processes, over TCP, against one kmock per test process.
+enum Harness {
+    /// Where `swift build` put kput, kpull, kstream and kmock: beside the test bundle.
+    static let binDir: URL = {
+        if let dir = ProcessInfo.processInfo.environment["KF_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("kput").path) { return url }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    }()
+
+    static func tool(_ name: String) -> URL { binDir.appendingPathComponent(name) }
+
+    static let tmp: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kf-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func tempFile(_ name: String) -> URL {
+        tmp.appendingPathComponent("\(UUID().uuidString.prefix(8))-\(name)")
+    }
+
+    static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    /// Fast fetches and group rejoins on the mock (see shared/notes/mock-cluster.md).
+    static let fastConsumer = ["-X", "fetch.wait.max.ms=10", "-X", "session.timeout.ms=6000"]
+
+    static let kcat: String? = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+struct RunResult {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var lines: [String] { stdoutText.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+    var jsonLines: [[String: Any]] {
+        lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}
+
+/// A child process whose stdout and stderr go to files (no pipe can fill up and deadlock it).
+final class Child {
+    let process = Process()
+    let stdoutURL = Harness.tempFile("out")
+    let stderrURL = Harness.tempFile("err")
+    private var stdinPipe: Pipe?
+
+    init(_ executable: URL, _ arguments: [String], stdin: URL? = nil, stdinPipe: Bool = false, environment: [String: String] = [:]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "KAFKA_BROKERS")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        if let stdin {
+            process.standardInput = try FileHandle(forReadingFrom: stdin)
+        } else if stdinPipe {
+            let pipe = Pipe()
+            self.stdinPipe = pipe
+            process.standardInput = pipe
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+    }
+
+    func write(_ text: String) { stdinPipe?.fileHandleForWriting.write(Data(text.utf8)) }
+    func closeStdin() { try? stdinPipe?.fileHandleForWriting.close() }
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    var stdoutData: Data { (try? Data(contentsOf: stdoutURL)) ?? Data() }
+    var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    var stdoutLines: [String] { String(decoding: stdoutData, as: UTF8.self).split(separator: "\n").map(String.init) }
+
+    /// Waits up to `timeout` seconds; kills it (and fails) if it does not end.
+    @discardableResult
+    func wait(timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            XCTFail("\(process.executableURL!.lastPathComponent) \(process.arguments!.joined(separator: " ")) did not exit within \(timeout)s", file: file, line: line)
+            process.terminate()
+            usleep(500_000)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText)
+    }
+
+    /// Polls until `condition` holds or `timeout` passes.
+    func waitFor(timeout: TimeInterval = 30, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+}
+
+/// Runs a tool to completion with `input` on stdin.
+@discardableResult
+func run(_ tool: String, _ arguments: [String], input: Data? = nil, inputFile: URL? = nil, timeout: TimeInterval = 60,
+         environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+    var stdin = inputFile
+    if let input {
+        let url = Harness.tempFile("in")
+        try input.write(to: url)
+        stdin = url
+    }
+    let child = try Child(Harness.tool(tool), arguments, stdin: stdin, environment: environment)
+    return child.wait(timeout: timeout, file: file, line: line)
+}
+
+/// One kmock per test process; tests take unique topic and group names so they do not meet.
+final class MockBroker: @unchecked Sendable {
+    static let shared: MockBroker = {
+        do { return try MockBroker() } catch { fatalError("cannot start kmock: \(error)") }
+    }()
+
+    let child: Child
+    let bootstrap: String
+    private let lock = NSLock()
+    private var answersRead = 0
+
+    init(brokers: Int = 3) throws {
+        child = try Child(Harness.tool("kmock"), ["--brokers", String(brokers)], stdinPipe: true)
+        var first: String? = nil
+        let deadline = Date().addingTimeInterval(20)
+        while first == nil && Date() < deadline {
+            if let line = child.stdoutLines.first, line.contains(":") { first = line } else { usleep(20_000) }
+        }
+        guard let first else { throw NSError(domain: "kmock", code: 1, userInfo: [NSLocalizedDescriptionKey: child.stderrText]) }
+        bootstrap = first
+        atexit { MockBroker.shared.child.signal(SIGTERM) }
+    }
+
+    /// Sends a fault command and returns kmock's answer ("ok" or "error: ...").
+    @discardableResult
+    func command(_ text: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        child.write(text + "\n")
+        answersRead += 1
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let lines = child.stdoutLines
+            if lines.count > answersRead { return lines[answersRead] }
+            usleep(10_000)
+        }
+        return "timeout"
+    }
+}
+
+extension XCTestCase {
+    /// The broker list for tests that need only a broker: $KAFKA_BROKERS (a real cluster) when set, else kmock.
+    var brokers: String { ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? MockBroker.shared.bootstrap }
+    var onMock: Bool { ProcessInfo.processInfo.environment["KAFKA_BROKERS"] == nil }
+
+    func requireMock() throws {
+        try XCTSkipUnless(onMock, "fault injection needs kmock")
+    }
+
+    /// Reads a whole topic back with the witness (Python confluent_kafka, a foreign client).
+    func readTopic(_ topic: String) throws -> [WitnessRecord] {
+        let r = try witness(["read", brokers, topic])
+        return r.lines.compactMap { WitnessRecord(json: $0) }
+    }
+
+    /// The group's committed offsets, as the witness sees them: per partition and their sum.
+    func committed(group: String, topic: String) throws -> (offsets: [Int: Int], sum: Int) {
+        let r = try witness(["committed", brokers, group, topic])
+        guard let obj = r.jsonLines.first, let offs = obj["offsets"] as? [String: Int], let sum = obj["sum"] as? Int else {
+            XCTFail("witness: \(r.stderr)")
+            return ([:], 0)
+        }
+        return (Dictionary(uniqueKeysWithValues: offs.map { (Int($0.key)!, $0.value) }), sum)
+    }
+
+    /// Produces messages with the witness: each spec is a JSON object with base64 key/value/headers.
+    func witnessProduce(_ topic: String, specs: [String]) throws {
+        let r = try witness(["produce", brokers, topic], input: jsonLinesData(specs))
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    func witness(_ args: [String], input: Data? = nil) throws -> RunResult {
+        var stdin: URL? = nil
+        if let input {
+            stdin = Harness.tempFile("witness-in")
+            try input.write(to: stdin!)
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("witness/kafka_witness.py")
+        let child = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path] + args, stdin: stdin)
+        let r = child.wait(timeout: 60)
+        XCTAssertEqual(r.status, 0, "witness \(args.first ?? ""): \(r.stderr)")
+        return r
+    }
+}
+
+/// One message as the witness read it: exact bytes.
+struct WitnessRecord: Equatable {
+    var partition: Int
+    var offset: Int
+    var key: Data?
+    var value: Data?
+    var timestamp: Int
+    var headers: [Header]
+    struct Header: Equatable {
+        var key: String
+        var value: Data?
+    }
+
+    init?(json line: String) {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        partition = o["partition"] as? Int ?? -1
+        offset = o["offset"] as? Int ?? -1
+        key = (o["key"] as? String).flatMap { Data(base64Encoded: $0) }
+        value = (o["value"] as? String).flatMap { Data(base64Encoded: $0) }
+        timestamp = o["timestamp"] as? Int ?? -1
+        headers = (o["headers"] as? [[Any]] ?? []).map {
+            Header(key: $0[0] as? String ?? "", value: ($0[1] as? String).flatMap { Data(base64Encoded: $0) })
+        }
+    }
+    var valueText: String? { value.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+func jsonLinesData(_ objects: [String]) -> Data { Data((objects.joined(separator: "\n") + "\n").utf8) }

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A foreign client (Python confluent_kafka, its own librdkafka build) that checks what our tools did.
+
+  kafka_witness.py read BROKERS TOPIC          -> one JSON line per message, bytes as base64
+  kafka_witness.py committed BROKERS GROUP TOPIC -> {"partition": committed_offset, ...} and "sum"
+  kafka_witness.py produce BROKERS TOPIC < spec -> produces JSON-lines specs (base64 key/value/headers)
+"""
+import base64, json, sys
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+
+def b64(b):
+    return None if b is None else base64.b64encode(b).decode()
+
+
+def unb64(s):
+    return None if s is None else base64.b64decode(s)
+
+
+def read(brokers, topic):
+    c = Consumer({"bootstrap.servers": brokers, "group.id": "witness", "enable.auto.commit": False,
+                  "fetch.wait.max.ms": 10, "enable.partition.eof": True, "auto.offset.reset": "earliest"})
+    md = c.list_topics(topic, timeout=10)
+    parts = sorted(md.topics[topic].partitions.keys())
+    tps = []
+    for p in parts:
+        lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+        if hi > lo:
+            tps.append(TopicPartition(topic, p, lo))
+    c.assign(tps)
+    remaining = {tp.partition for tp in tps}
+    out = []
+    idle = 0
+    while remaining and idle < 100:
+        m = c.poll(0.1)
+        if m is None:
+            idle += 1
+            continue
+        idle = 0
+        if m.error():
+            if m.error().code() == -191:  # _PARTITION_EOF
+                remaining.discard(m.partition())
+                continue
+            raise SystemExit(str(m.error()))
+        ts_type, ts = m.timestamp()
+        out.append({"partition": m.partition(), "offset": m.offset(), "key": b64(m.key()),
+                    "value": b64(m.value()), "timestamp": ts,
+                    "headers": [[k, b64(v)] for k, v in (m.headers() or [])]})
+    c.close()
+    for r in out:
+        print(json.dumps(r))
+
+
+def committed(brokers, group, topic):
+    c = Consumer({"bootstrap.servers": brokers, "group.id": group, "enable.auto.commit": False})
+    md = c.list_topics(topic, timeout=10)
+    tps = [TopicPartition(topic, p) for p in md.topics[topic].partitions]
+    res = c.committed(tps, timeout=10)
+    offsets = {str(tp.partition): tp.offset for tp in res}
+    c.close()
+    print(json.dumps({"offsets": offsets, "sum": sum(o for o in offsets.values() if o >= 0)}))
+
+
+def produce(brokers, topic):
+    p = Producer({"bootstrap.servers": brokers, "linger.ms": 5})
+    n = 0
+    for line in sys.stdin:
+        spec = json.loads(line)
+        kw = {"value": unb64(spec.get("value")), "key": unb64(spec.get("key"))}
+        if spec.get("headers"):
+            kw["headers"] = [(k, unb64(v)) for k, v in spec["headers"]]
+        if spec.get("timestamp"):
+            kw["timestamp"] = spec["timestamp"]
+        if spec.get("partition") is not None:
+            kw["partition"] = spec["partition"]
+        p.produce(topic, **kw)
+        n += 1
+    left = p.flush(30)
+    if left:
+        raise SystemExit(f"{left} not delivered")
+    print(n)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "read":
+        read(sys.argv[2], sys.argv[3])
+    elif cmd == "committed":
+        committed(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif cmd == "produce":
+        produce(sys.argv[2], sys.argv[3])
+    else:
+        raise SystemExit("usage: kafka_witness.py read|committed|produce ...")
