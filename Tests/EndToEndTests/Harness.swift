@@ -113,7 +113,7 @@ final class Child {
 
 /// Runs a tool to completion with `input` on stdin.
 @discardableResult
-func run(_ tool: String, _ arguments: [String], input: Data? = nil, inputFile: URL? = nil, timeout: TimeInterval = 60,
+func execute(_ tool: String, _ arguments: [String], input: Data? = nil, inputFile: URL? = nil, timeout: TimeInterval = 60,
          environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
     var stdin = inputFile
     if let input {
