@@ -61,7 +61,9 @@ public enum ConsumerEvent {
 /// before partitions are given up.
 public enum RebalanceEvent {
     case assigned([TopicPartition])
-    case revoked([TopicPartition])
+    /// `lost`: the group already gave these partitions to another member (session timed out), so a
+    /// commit for them will be refused; the lines written stay written and come again elsewhere.
+    case revoked([TopicPartition], lost: Bool)
 }
 
 /// Context reached from librdkafka's rebalance and error callbacks. Both run inside
@@ -81,14 +83,24 @@ private let rebalanceCallback:
         guard let rk, let opaque else { return }
         let context = Unmanaged<ConsumerCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
         let list = partitions.map { RDKafkaTopicPartitionList(copying: $0).elements } ?? []
+        // -X partition.assignment.strategy=cooperative-sticky needs the incremental calls.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             context.onRebalance?(.assigned(list))
-            _ = rd_kafka_assign(rk, partitions)
+            if cooperative {
+                if let e = rd_kafka_incremental_assign(rk, partitions) { context.pendingErrors.append(KafkaError(consuming: e)) }
+            } else {
+                _ = rd_kafka_assign(rk, partitions)
+            }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            // The tool commits what it has written before the partitions go to another member.
-            context.onRebalance?(.revoked(list))
-            _ = rd_kafka_assign(rk, nil)
+            // The tool writes out and commits what it has before the partitions go to another member.
+            context.onRebalance?(.revoked(list, lost: rd_kafka_assignment_lost(rk) != 0))
+            if cooperative {
+                if let e = rd_kafka_incremental_unassign(rk, partitions) { context.pendingErrors.append(KafkaError(consuming: e)) }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
         default:
             context.pendingErrors.append(KafkaError(code: err))
             _ = rd_kafka_assign(rk, nil)
@@ -179,16 +191,75 @@ public final class KafkaConsumer {
         return nil
     }
 
-    /// Commits the stored offsets and waits for the broker's answer.
-    public func commitSync() -> KafkaError? {
-        let err = rd_kafka_commit(client.handle, nil, 0)
+    /// The end (high watermark) of each partition now, asked of the leaders in one request each
+    /// (ListOffsets "latest"); nil for a partition the cluster would not answer for.
+    public func endOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
+        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_END), timeoutMs: timeoutMs)
+    }
+
+    /// The first offset still held by each partition (ListOffsets "earliest").
+    public func startOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
+        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeoutMs: timeoutMs)
+    }
+
+    /// `rd_kafka_offsets_for_times` with the logical timestamps -1/-2 batches per leader, where
+    /// `rd_kafka_query_watermark_offsets` costs two round trips per partition.
+    private func listOffsets(_ partitions: [TopicPartition], at logical: Int64, timeoutMs: Int32) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition, offset: logical) }
+        guard rd_kafka_offsets_for_times(client.handle, list.pointer, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            return [:]
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for i in 0..<Int(list.pointer.pointee.cnt) {
+            let e = list.pointer.pointee.elems[i]
+            guard e.err == RD_KAFKA_RESP_ERR_NO_ERROR, e.offset >= 0 else { continue }
+            result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset
+        }
+        return result
+    }
+
+    /// How far the partitions' positions are behind their ends, from what the fetches last reported
+    /// (no request), summed over the partitions where both are known; nil when none is.
+    public func lag(_ partitions: [TopicPartition]) -> Int64? {
+        var total: Int64? = nil
+        for tp in positions(partitions) where tp.offset >= 0 {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                high >= 0
+            else { continue }
+            total = (total ?? 0) + max(0, high - tp.offset)
+        }
+        return total
+    }
+
+    /// Commits `offsets` (each the next offset to read), or every stored offset when nil, and waits for
+    /// the broker's answer. Explicit offsets are committed whatever the current assignment, so lines
+    /// written before a rebalance can still be committed after it.
+    public func commitSync(_ offsets: [TopicPartition]? = nil) -> KafkaError? {
+        let list = offsets.map(Self.list)
+        if let offsets, offsets.isEmpty { return nil }
+        let err = rd_kafka_commit(client.handle, list?.pointer, 0)
+        withExtendedLifetime(list) {}
         if err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET { return nil }
         return KafkaError(code: err)
     }
 
-    /// Starts committing the stored offsets; the result comes back from `pollCommitResult`.
-    public func commitAsync() {
-        _ = rd_kafka_commit_queue(client.handle, nil, commitQueue.pointer, nil, nil)
+    /// Starts committing `offsets` (or the stored ones); the result comes back from `pollCommitResult`.
+    /// An error here means no commit was started (and no result will come).
+    public func commitAsync(_ offsets: [TopicPartition]? = nil) -> KafkaError? {
+        let list = offsets.map(Self.list)
+        let err = rd_kafka_commit_queue(client.handle, list?.pointer, commitQueue.pointer, nil, nil)
+        withExtendedLifetime(list) {}
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: err)
+    }
+
+    private static func list(_ offsets: [TopicPartition]) -> RDKafkaTopicPartitionList {
+        let list = RDKafkaTopicPartitionList(capacity: offsets.count)
+        for tp in offsets { list.add(topic: tp.topic, partition: tp.partition, offset: tp.offset) }
+        return list
     }
 
     /// The result of an earlier `commitAsync`: nil while it is in flight, `.success` or `.failure` once done.
@@ -230,5 +301,58 @@ public final class KafkaConsumer {
         withExtendedLifetime(commitQueue) {}
         client.destroy()
         withExtendedLifetime(context) {}
+    }
+}
+
+extension KafkaError {
+    /// The group is between generations (or has moved on without us): a commit is refused now but can
+    /// be made once this member has rejoined.
+    public var isGroupRebalance: Bool {
+        rdCode == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS || rdCode == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION
+            || rdCode == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || rdCode == RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST
+            || rdCode == RD_KAFKA_RESP_ERR__STATE
+    }
+}
+
+// MARK: - The push model
+
+/// The receiving end of a push consumer (kstream). It never asks for a message: the consumer calls it
+/// as each one arrives, tells it when the stream has gone quiet, and wakes it at least every tick.
+public protocol MessageReceiver: AnyObject {
+    /// Each message, in the order fetched, as soon as it has arrived. The message is lent for the call.
+    func receive(_ message: ConsumedMessage)
+    /// Something librdkafka or the cluster reported (also a partition's end with `enable.partition.eof`).
+    func receive(notice: ConsumerEvent)
+    /// Everything that has arrived has been handed over; nothing is waiting.
+    func caughtUp()
+    /// Called at least every tick, busy or quiet: deadlines, signals, statistics.
+    func tick()
+    /// Asked between deliveries; true ends the push.
+    var isDone: Bool { get }
+}
+
+extension KafkaConsumer {
+    /// Pushes messages to `receiver` until it is done. librdkafka fetches on its own threads; this one
+    /// only dispatches, waiting at most `tickMs` for the next message when the stream is quiet.
+    public func push(to receiver: some MessageReceiver, tickMs: Int32 = 100) {
+        let tickNs = UInt64(tickMs) * 1_000_000
+        var lastTick = MonotonicClock.now
+        var quiet = false
+        while !receiver.isDone {
+            let got = poll(timeoutMs: quiet ? tickMs : 0) { event in
+                if case .message(let message) = event {
+                    receiver.receive(message)
+                } else {
+                    receiver.receive(notice: event)
+                }
+            }
+            if !got { receiver.caughtUp() }
+            quiet = !got
+            let now = MonotonicClock.now
+            if now &- lastTick >= tickNs {
+                lastTick = now
+                receiver.tick()
+            }
+        }
     }
 }

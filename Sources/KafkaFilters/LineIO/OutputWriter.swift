@@ -33,6 +33,13 @@ public final class OutputWriter {
     }
 
     public var isTerminal: Bool { isatty(fd) == 1 }
+
+    /// True when the output is a pipe whose reader has gone (poll(2) reports POLLERR), so an idle
+    /// consumer can stop as `tail -f` does instead of waiting for its next write to fail with EPIPE.
+    public var readerGone: Bool {
+        var p = pollfd(fd: fd, events: 0, revents: 0)
+        return poll(&p, 1, 0) == 1 && (p.revents & Int16(POLLERR)) != 0
+    }
     public var needsFlush: Bool { buffer.count >= flushThreshold }
 
     /// Writes the whole buffer. On failure, the bytes that did reach the output are reported in the error

@@ -36,29 +36,33 @@ public struct ConsumeJob: Sendable {
 }
 
 /// The consumer side of kpull and kstream. Either way, a message's offset is stored (and so committed)
-/// only after its line has been written and flushed; kpull commits itself, kstream lets librdkafka
-/// auto-commit what was stored.
+/// only after its line has been written out: kpull pulls and commits itself (`runPull`), kstream is
+/// pushed messages and lets librdkafka auto-commit what was stored (`runStream`).
 public final class ConsumeSession {
-    private let job: ConsumeJob
-    private let settings: ClientSettings
+    let job: ConsumeJob
+    let settings: ClientSettings
     private var consumer: KafkaConsumer!
-    private let sink: LineSink
+    let sink: LineSink
 
-    // Drain (-e): partitions assigned, the end each must reach (as of assignment), and those done.
+    /// Lines wait in the buffer at most this long (kstream's promise for a busy log file).
+    static let flushDeadlineNs: UInt64 = 100_000_000
+
+    private var drain: DrainPlan?
     private var assigned: Set<TopicPartition> = []
-    private var endTargets: [TopicPartition: Int64] = [:]
-    private var finished: Set<TopicPartition> = []
-    private var everAssigned = false
-
-    private var commitInFlight = false
-    private var uncommitted = false
+    private var subscribed = false
     private var status = ExitStatus.ok
     private var stopReason: String?
-    private var messages = 0
-    private var lastFlush = MonotonicClock.now
-    private var brokersDownNoted = false
-    private var lastStats = MonotonicClock.now
-    private var lastStatsCount = 0
+    private(set) var messages = 0
+    private var outage = false
+    private var finishing = false
+
+    /// Written but not yet known to be committed. Commits carry these explicit offsets, so lines written
+    /// before a rebalance are still committed after it (the group refuses commits while it rebalances).
+    private var pending = PendingCommits()
+    // kpull's async commits: at most one in flight (librdkafka #826), the next carries everything since.
+    private var commitInFlight: [TopicPartition]?
+    private var commitRetryAt: UInt64 = 0
+    private var commitTrouble = false
 
     public init(job: ConsumeJob, settings: ClientSettings) throws(ToolFailure) {
         var settings = settings
@@ -72,11 +76,11 @@ public final class ConsumeSession {
             ("queued.max.messages.kbytes", "16384"),
         ]
         if job.exitAtEnd { defaults.append(("enable.partition.eof", "true")) }
-        if let m = job.fetchMinBytes { defaults.append(("fetch.min.bytes", String(m))) }
         settings.addDefaults(defaults)
         if let m = job.fetchMinBytes { settings.set("fetch.min.bytes", String(m)) }
         self.job = job
         self.settings = settings
+        if job.exitAtEnd { drain = DrainPlan() }
         let writer: OutputWriter
         if let path = job.outputPath {
             do { writer = try OutputWriter(appendingTo: path) } catch {
@@ -91,35 +95,34 @@ public final class ConsumeSession {
 
     // MARK: - The two models
 
-    /// kpull: pulls messages one at a time; after each one's line is written, commits it.
+    /// kpull, the pull model: ask for the next message, turn it into a line; when the queue runs dry
+    /// (or 64 KiB or 100 ms have piled up, or after every message with `--commit sync`) write the lines
+    /// out, then commit exactly the offsets whose lines were written.
     public func runPull() -> ExitStatus {
         guard start() else { return finish() }
-        while !shouldStop {
-            let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in handle(event) }
-            if job.commit == .sync || !got || sink.needsFlush || flushOverdue { flushAndStore() }
-            pollCommit()
+        while !isDone {
+            let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
+                if case .message(let message) = event { take(message) } else { notice(event) }
+            }
+            if !got || job.commit == .sync || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
+                writeOut()
+                commitWritten()
+            }
+            collectCommitResult()
+            if !got { stopIfReaderGone() }
         }
         return finish()
     }
 
-    /// kstream: messages are pushed to `deliver` as they arrive; lines are flushed when the stream goes
-    /// idle, when the buffer is full, or every 100 ms, and only then are offsets stored for auto-commit.
+    /// kstream, the push model: the consumer pushes each message to a `StreamReceiver` as it arrives;
+    /// librdkafka's auto-commit sends the offsets stored after each write-out.
     public func runStream() -> ExitStatus {
         guard start() else { return finish() }
-        stream { event in handle(event) }
+        consumer.push(to: StreamReceiver(self), tickMs: 100)
         return finish()
     }
 
-    private func stream(_ deliver: (ConsumerEvent) -> Void) {
-        while !shouldStop {
-            if Signals.takeHangup() { reopenOutput() }
-            let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0, deliver)
-            if !got || sink.needsFlush || flushOverdue { flushAndStore() }
-            stats()
-        }
-    }
-
-    // MARK: - Steps
+    // MARK: - Shared steps
 
     private func start() -> Bool {
         for topic in job.topics {
@@ -127,7 +130,7 @@ public final class ConsumeSession {
                 if error.isUnknownTopic {
                     fail(.unavailable, "topic \"\(topic)\" does not exist")
                 } else if error.isAuthorization {
-                    fail(.configError, "not authorized: \(error)")
+                    fail(.configError, "not authorized to read \"\(topic)\": \(error)")
                 } else {
                     fail(.unavailable,
                         "no broker answered within \(settings.connectTimeoutMs / 1000)s (tried \(settings.brokers)): \(error)")
@@ -139,38 +142,47 @@ public final class ConsumeSession {
             fail(.configError, "cannot subscribe: \(error)")
             return false
         }
+        subscribed = true
         return true
     }
 
-    private var flushOverdue: Bool { !sink.isEmpty && MonotonicClock.now - lastFlush > 100_000_000 }
-
-    private var shouldStop: Bool {
+    var isDone: Bool {
         if stopReason != nil || Signals.stopRequested { return true }
         if let n = job.count, messages >= n { return true }
-        if job.exitAtEnd && everAssigned && assigned.allSatisfy({ finished.contains($0) }) { return true }
+        if let drain, drain.isComplete { return true }
         return false
     }
 
-    private func handle(_ event: ConsumerEvent) {
+    /// Turns one message into a line in the buffer (not yet written).
+    func take(_ message: ConsumedMessage) {
+        guard stopReason == nil, !finishing else { return }
+        if outage {
+            outage = false
+            Diagnostics.warning("brokers reachable again")
+        }
+        let tp = TopicPartition(topic: message.topic, partition: message.partition)
+        if let end = drain?.end(of: tp), message.offset >= end {
+            // Produced after this -e run started: it belongs to the next run, so it is neither written nor stored.
+            drain?.reachedEnd(tp)
+            return
+        }
+        do {
+            try sink.append(message)
+        } catch {
+            // Stop at this message: what came before is written and committed, nothing after.
+            let what = error == .tombstone ? "a tombstone (no value)" : "not a one-line value (binary, or text with a line break)"
+            fail(.dataError, "\(tp) offset \(message.offset): \(what); --format envelope can carry it")
+            return
+        }
+        messages += 1
+        drain?.read(tp, next: message.offset + 1)
+    }
+
+    func notice(_ event: ConsumerEvent) {
         switch event {
-        case .message(let message):
-            if brokersDownNoted {
-                brokersDownNoted = false
-                Diagnostics.warning("brokers reachable again")
-            }
-            let tp = TopicPartition(topic: message.topic, partition: message.partition)
-            do {
-                try sink.append(message)
-            } catch {
-                // Stop at this message: what came before is written and committed, nothing after.
-                let what = error == .tombstone ? "a tombstone (null value)" : "not a one-line value (binary, or text with a newline)"
-                fail(.dataError, "\(tp) offset \(message.offset): \(what); use --format envelope to read it")
-                return
-            }
-            messages += 1
-            if job.exitAtEnd, let end = endTargets[tp], message.offset + 1 >= end { finished.insert(tp) }
+        case .message: break
         case .partitionEnd(let tp):
-            finished.insert(TopicPartition(topic: tp.topic, partition: tp.partition))
+            drain?.reachedEnd(TopicPartition(topic: tp.topic, partition: tp.partition))
         case .error(let error):
             if error.isFatal {
                 fail(.tempFailure, "fatal: \(error)")
@@ -179,10 +191,13 @@ public final class ConsumeSession {
             } else if error.isAuthorization {
                 fail(.configError, "not authorized: \(error)")
             } else if error.isTransport {
-                // librdkafka retries on its own; say so once, not per retry.
-                if !brokersDownNoted {
-                    brokersDownNoted = true
-                    Diagnostics.warning("\(error); waiting for brokers")
+                // librdkafka reconnects on its own; say so once per outage, not per retry.
+                if !outage {
+                    outage = true
+                    // librdkafka appends a guess about SASL to every disconnect; it only misleads here.
+                    var text = error.message
+                    if let hint = text.firstRange(of: ": verify that security.protocol") { text = String(text[..<hint.lowerBound]) }
+                    Diagnostics.warning("lost the cluster (\(text)); waiting for it to come back")
                 }
             } else {
                 Diagnostics.verbose("\(error)")
@@ -190,128 +205,313 @@ public final class ConsumeSession {
         }
     }
 
-    private func rebalance(_ event: RebalanceEvent) {
-        switch event {
-        case .assigned(let list):
-            everAssigned = true
-            for tp in list {
-                let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-                assigned.insert(key)
-                if job.exitAtEnd, let marks = consumer.watermarks(key, timeoutMs: settings.connectTimeoutMs) {
-                    endTargets[key] = marks.high
-                    if marks.high <= marks.low { finished.insert(key) }
-                }
-            }
-            Diagnostics.verbose("assigned \(list.map(\.description).joined(separator: " "))")
-        case .revoked(let list):
-            // Commit what was written before another member takes these partitions.
-            flushAndStore()
-            if job.commit != nil { commitNow() }
-            for tp in list {
-                let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-                assigned.remove(key)
-                finished.remove(key)
-                endTargets.removeValue(forKey: key)
-            }
-            Diagnostics.verbose("revoked \(list.map(\.description).joined(separator: " "))")
-        }
-    }
-
-    /// Writes buffered lines, then stores the offsets of exactly the lines that were written.
-    private func flushAndStore() {
-        lastFlush = MonotonicClock.now
+    /// Writes the buffered lines, then records the offsets of exactly the lines that were written: as
+    /// pending commits, and (kstream) in librdkafka's offset store for its auto-commit.
+    func writeOut() {
+        guard !finishing else { return }
         let (written, failure) = sink.flush()
         if !written.isEmpty {
-            if let error = consumer.storeOffsets(written) { Diagnostics.verbose("storing offsets: \(error)") }
-            uncommitted = true
+            pending.wrote(written)
+            if job.commit == nil, let error = consumer.storeOffsets(written) { Diagnostics.verbose("storing offsets: \(error)") }
         }
         if let failure {
             if failure.isBrokenPipe {
                 // The reader went away (kpull | head): stop quietly; what was written is committed.
-                stopReason = "broken pipe"
+                stopQuietly()
             } else {
                 fail(.ioError, "output: \(failure)")
             }
-            return
         }
-        guard let mode = job.commit, uncommitted else { return }
+    }
+
+    /// `kpull | head -1` on a quiet topic: head is gone but no write has failed yet.
+    func stopIfReaderGone() {
+        if sink.isEmpty, sink.readerGone { stopQuietly() }
+    }
+
+    private func stopQuietly() {
+        if stopReason == nil { stopReason = "output closed" }
+    }
+
+    private func rebalance(_ event: RebalanceEvent) {
+        switch event {
+        case .assigned(let list):
+            let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+            assigned.formUnion(keys)
+            // Lines written before the rebalance whose commit the group refused: commit them now, in the
+            // new generation and before fetching starts, so this member does not read them again.
+            recommitAfterRebalance()
+            if drain != nil && !finishing { planDrain(keys) }
+            Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))")
+        case .revoked(let list, let lost):
+            // Write out and commit what was read before another member takes these partitions. When the
+            // group refuses (it is already rebalancing, or this member was dropped), the offsets stay
+            // pending and are committed once this member has rejoined.
+            writeOut()
+            if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
+            commitNow(final: false)
+            let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+            assigned.subtract(keys)
+            for tp in keys { drain?.revoke(tp) }
+            if assigned.isEmpty { drain?.awaitAssignment() }
+            Diagnostics.verbose("revoked \(keys.map(\.description).joined(separator: " "))")
+        }
+    }
+
+    /// -e: where each new partition starts (its committed offset, else the --from end) and where it
+    /// ends as of now; a partition already there is done without waiting for a fetch.
+    private func planDrain(_ keys: [TopicPartition]) {
+        let timeout = settings.connectTimeoutMs
+        let ends = consumer.endOffsets(keys, timeoutMs: timeout)
+        let committed = consumer.committed(keys, timeoutMs: timeout) ?? []
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in committed where tp.offset >= 0 { starts[TopicPartition(topic: tp.topic, partition: tp.partition)] = tp.offset }
+        let uncommittedKeys = keys.filter { starts[$0] == nil }
+        if !uncommittedKeys.isEmpty {
+            let resets = job.from == .beginning ? consumer.startOffsets(uncommittedKeys, timeoutMs: timeout) : ends
+            for tp in uncommittedKeys { starts[tp] = resets[tp] }
+        }
+        drain?.assign(keys, starts: starts, ends: ends)
+    }
+
+    // MARK: - Commits
+
+    /// kpull: commits what has been written, synchronously with `--commit sync`, else by starting one
+    /// async commit unless one is in flight (its return starts the next).
+    private func commitWritten() {
+        guard let mode = job.commit, !pending.isEmpty else { return }
         switch mode {
-        case .sync: commitNow()
+        case .sync: commitNow(final: false)
         case .async:
-            if !commitInFlight {
-                commitInFlight = true
-                uncommitted = false
-                consumer.commitAsync()
+            guard commitInFlight == nil, MonotonicClock.now >= commitRetryAt else { return }
+            let offsets = pending.offsets
+            if let error = consumer.commitAsync(offsets) {
+                commitFailed(error)
+                return
             }
+            commitInFlight = offsets
         }
     }
 
-    private func pollCommit() {
-        guard commitInFlight, let result = consumer.pollCommitResult() else { return }
-        commitInFlight = false
-        if case .failure(let error) = result {
+    private func collectCommitResult() {
+        guard let offsets = commitInFlight, let result = consumer.pollCommitResult() else { return }
+        commitInFlight = nil
+        switch result {
+        case .success: commitSucceeded(offsets)
+        case .failure(let error): commitFailed(error)
+        }
+        commitWritten()
+    }
+
+    private func commitSucceeded(_ offsets: [TopicPartition]) {
+        pending.committed(offsets)
+        commitTrouble = false
+    }
+
+    private func commitFailed(_ error: KafkaError) {
+        // Retried with the next batch of lines, but not before 200 ms: no tight loop against a refusing group.
+        commitRetryAt = MonotonicClock.now + 200_000_000
+        if !commitTrouble && !error.isGroupRebalance {
+            commitTrouble = true
             Diagnostics.warning("commit failed: \(error) (will retry)")
-            uncommitted = true
         }
-        if uncommitted, job.commit == .async {
-            commitInFlight = true
-            uncommitted = false
-            consumer.commitAsync()
+        Diagnostics.verbose("commit failed: \(error)")
+    }
+
+    /// A synchronous commit of every pending offset, after any async one in flight has returned (so
+    /// commits stay in order).
+    @discardableResult
+    private func commitNow(final: Bool) -> KafkaError? {
+        var waited = 0
+        while let offsets = commitInFlight, waited < 300 {
+            if let result = consumer.pollCommitResult(timeoutMs: 100) {
+                commitInFlight = nil
+                if case .success = result { commitSucceeded(offsets) }
+            }
+            waited += 1
+        }
+        commitInFlight = nil
+        let offsets = pending.offsets
+        guard let error = consumer.commitSync(offsets) else {
+            commitSucceeded(offsets)
+            return nil
+        }
+        if !final { commitFailed(error) }
+        return error
+    }
+
+    private func recommitAfterRebalance() {
+        guard !pending.isEmpty else { return }
+        let offsets = pending.offsets
+        if let error = consumer.commitSync(offsets) {
+            // Keep trying only for partitions still ours: a late commit for one another member now
+            // reads could move its offset back.
+            if pending.keep(assigned) { Diagnostics.warning("commit after rebalance failed: \(error); lines of partitions now read by another member will be read again") }
+        } else {
+            commitSucceeded(offsets)
         }
     }
 
-    private func commitNow() {
-        if commitInFlight {
-            // Let the async one finish first, so commits stay in order.
-            while commitInFlight, consumer.pollCommitResult(timeoutMs: 100) == nil {}
-            commitInFlight = false
-        }
-        var attempts = 0
-        while true {
-            guard let error = consumer.commitSync() else {
-                uncommitted = false
+    /// The last commit before leaving: retried, and if the group is rebalancing, this member keeps
+    /// taking part (fetching nothing it writes) until it has rejoined and the commit goes through.
+    private func commitFinal() {
+        let patience = UInt64(min(max(sessionTimeoutMs + 5_000, 10_000), 60_000)) * 1_000_000
+        let deadline = MonotonicClock.now + patience
+        var failures = 0
+        while let error = commitNow(final: true) {
+            failures += 1
+            let giveUp = MonotonicClock.now >= deadline || error.isFatal || (!error.isGroupRebalance && failures >= 5)
+            if giveUp {
+                fail(.tempFailure, "cannot commit offsets: \(error); the last lines written will be read again")
                 return
             }
-            attempts += 1
-            if attempts >= 5 || error.isFatal {
-                fail(.tempFailure, "cannot commit offsets: \(error)")
-                return
+            if error.isGroupRebalance {
+                // Serve the rebalance; the assignment callback commits the pending offsets.
+                let until = MonotonicClock.now + 500_000_000
+                while !pending.isEmpty, MonotonicClock.now < until { consumer.poll(timeoutMs: 100) { _ in } }
+                if pending.isEmpty { return }
+            } else {
+                usleep(200_000)
             }
-            Diagnostics.warning("commit failed: \(error) (retrying)")
-            usleep(200_000)
         }
     }
 
-    private func reopenOutput() {
-        flushAndStore()
+    private var sessionTimeoutMs: Int { settings.value(of: "session.timeout.ms").flatMap { Int($0) } ?? 45_000 }
+
+    // MARK: - kstream's housekeeping
+
+    func reopenOutput() {
+        writeOut()
         do { try sink.reopen() } catch { fail(.ioError, "cannot reopen output: \(error)") }
         Diagnostics.verbose("output reopened")
     }
 
-    private func stats() {
+    private var lastStats = (at: MonotonicClock.now, messages: 0)
+
+    func printStatsIfDue() {
         guard let interval = job.statsInterval else { return }
         let now = MonotonicClock.now
-        let elapsed = Double(now - lastStats) / 1e9
+        let elapsed = Double(now &- lastStats.at) / 1e9
         guard elapsed >= interval else { return }
-        let rate = Int(Double(messages - lastStatsCount) / elapsed)
-        lastStats = now
-        lastStatsCount = messages
-        Diagnostics.error("\(messages) messages, \(rate)/s, \(assigned.count) partitions assigned")
+        let rate = Int((Double(messages - lastStats.messages) / elapsed).rounded())
+        lastStats = (now, messages)
+        let lag = consumer.lag(Array(assigned)).map { ", lag \($0)" } ?? ""
+        Diagnostics.error("\(messages) messages, \(rate)/s\(lag), \(assigned.count) partitions")
     }
 
-    private func fail(_ s: ExitStatus, _ message: String) {
+    // MARK: - End
+
+    func fail(_ s: ExitStatus, _ message: String) {
         Diagnostics.error(message)
         status = status.worst(s)
         if stopReason == nil { stopReason = message }
     }
 
-    /// Final flush, final commit, leave the group.
+    /// Final write-out and commit, then leave the group.
     private func finish() -> ExitStatus {
-        if status != .ioError { flushAndStore() }
-        if job.commit != nil && status != .unavailable { commitNow() }
+        if status != .ioError { writeOut() }
+        finishing = true
+        if subscribed { commitFinal() }
         consumer.close()
         consumer = nil
+        // kpull reports the signal that stopped it; for kstream a signal is the normal way to stop (0).
         if let s = Signals.exitStatus, job.commit != nil { status = status.worst(s) }
         return status
+    }
+}
+
+/// kstream's side of the push: every message becomes a line in the buffer as it arrives; the buffer is
+/// written out when the stream goes quiet (so a line shows up at once in a pipe or terminal), when it is
+/// full, and at the latest 100 ms after its oldest line arrived (a busy log file); only then are the
+/// offsets stored, for librdkafka's auto-commit.
+private final class StreamReceiver: MessageReceiver {
+    unowned let session: ConsumeSession
+
+    init(_ session: ConsumeSession) { self.session = session }
+
+    func receive(_ message: ConsumedMessage) {
+        session.take(message)
+        if session.sink.needsFlush { session.writeOut() }
+    }
+
+    func receive(notice: ConsumerEvent) { session.notice(notice) }
+
+    func caughtUp() {
+        session.writeOut()
+        session.stopIfReaderGone()
+    }
+
+    func tick() {
+        if Signals.takeHangup() { session.reopenOutput() }
+        if session.sink.hasWaited(ConsumeSession.flushDeadlineNs) { session.writeOut() }
+        session.printStatsIfDue()
+    }
+
+    var isDone: Bool { session.isDone }
+}
+
+/// -e: for each assigned partition, the end it must be read to (its high watermark when assigned),
+/// and which partitions are not there yet.
+struct DrainPlan {
+    private var ends: [TopicPartition: Int64] = [:]
+    private var open: Set<TopicPartition> = []
+    private var awaitingAssignment = true
+
+    mutating func assign(_ partitions: [TopicPartition], starts: [TopicPartition: Int64], ends newEnds: [TopicPartition: Int64]) {
+        awaitingAssignment = false
+        for tp in partitions {
+            ends[tp] = newEnds[tp]
+            if let start = starts[tp], let end = newEnds[tp], start >= end { continue }
+            // Unknown start or end: the partition's EOF event closes it.
+            open.insert(tp)
+        }
+    }
+
+    mutating func revoke(_ tp: TopicPartition) {
+        open.remove(tp)
+        ends[tp] = nil
+    }
+
+    /// Everything was revoked: wait for the next assignment before calling the drain complete.
+    mutating func awaitAssignment() { awaitingAssignment = true }
+
+    func end(of tp: TopicPartition) -> Int64? { ends[tp] }
+
+    mutating func read(_ tp: TopicPartition, next: Int64) {
+        if let end = ends[tp], next >= end { open.remove(tp) }
+    }
+
+    mutating func reachedEnd(_ tp: TopicPartition) { open.remove(tp) }
+
+    var isComplete: Bool { !awaitingAssignment && open.isEmpty }
+}
+
+/// The offsets (next to read) of lines written but not yet confirmed committed, per partition.
+struct PendingCommits {
+    private var next: [TopicPartition: Int64] = [:]
+
+    var isEmpty: Bool { next.isEmpty }
+    var offsets: [TopicPartition] { next.map { TopicPartition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) } }
+
+    mutating func wrote(_ written: [TopicPartition]) {
+        for tp in written {
+            let key = TopicPartition(topic: tp.topic, partition: tp.partition)
+            next[key] = max(next[key] ?? -1, tp.offset)
+        }
+    }
+
+    /// Forgets partitions not in `assigned`; true when there were any.
+    mutating func keep(_ assigned: Set<TopicPartition>) -> Bool {
+        let before = next.count
+        next = next.filter { assigned.contains($0.key) }
+        return next.count != before
+    }
+
+    /// A commit of `offsets` succeeded: those partitions are done unless more was written since.
+    mutating func committed(_ offsets: [TopicPartition]) {
+        for tp in offsets {
+            let key = TopicPartition(topic: tp.topic, partition: tp.partition)
+            if let n = next[key], n <= tp.offset { next[key] = nil }
+        }
     }
 }

@@ -18,8 +18,18 @@ public final class LineSink {
         self.format = format
     }
 
+    /// When the oldest line still in the buffer was appended (monotonic ns).
+    private var oldestPendingAt: UInt64 = 0
+
     public var isEmpty: Bool { writer.buffer.isEmpty }
+    /// The buffer is full enough for one large write.
     public var needsFlush: Bool { writer.needsFlush }
+    /// A line has waited in the buffer longer than `nanoseconds`.
+    public func hasWaited(_ nanoseconds: UInt64) -> Bool {
+        !pending.isEmpty && MonotonicClock.now &- oldestPendingAt > nanoseconds
+    }
+    /// The output is a pipe nobody reads any more.
+    public var readerGone: Bool { writer.readerGone }
 
     /// Buffers the line for `message`. With `--format value`, a value that is not one line throws and
     /// nothing is buffered.
@@ -44,6 +54,7 @@ public final class LineSink {
             partitions.append(key)
             partitionIndex[key] = index
         }
+        if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
         pending.append(Pending(partition: index, next: message.offset + 1, end: writer.buffer.count))
     }
 
