@@ -10,7 +10,11 @@ struct KPut: ParsableCommand {
             Each non-blank line must be one JSON document; its bytes become the message value unchanged. \
             A bad line is named on stderr (source:line: reason), kept in --rejects, and the rest still flows. \
             A line that could not be delivered is named the same way. Nothing is reported delivered that the \
-            broker did not acknowledge.
+            broker did not acknowledge. Exit status: 0 all delivered, 65 some lines bad, 75 some deliveries \
+            failed, 69 no broker, 78 configuration, 130/143 stopped by SIGINT/SIGTERM (what was read is still \
+            delivered or named; a second signal gives up at once and names what is left).
+
+            \(ProduceJob.memoryBound)
             """,
         version: KafkaFiltersInfo.version)
 
@@ -56,6 +60,7 @@ struct KPut: ParsableCommand {
         if text && envelope { throw ValidationError("--text and --envelope cannot be used together") }
         if keepPartition && !envelope { throw ValidationError("--keep-partition needs --envelope") }
         if keyField != nil && envelope { throw ValidationError("--key-field cannot be used with --envelope (the envelope has the key)") }
+        if keyField != nil && text { throw ValidationError("--key-field needs JSON lines, not --text") }
         if let p = partition, p < 0 { throw ValidationError("--partition must be 0 or more") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
         guard maxLineBytes >= 16, maxLineBytes <= 1 << 30 else { throw ValidationError("--max-line-bytes must be 16...1073741824") }

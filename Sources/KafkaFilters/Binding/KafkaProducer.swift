@@ -1,5 +1,17 @@
 import Crdkafka
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// File-scope wrappers: inside KafkaProducer, `close` and `read` would name its own methods.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+private func readDescriptor(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    read(fd, buffer.baseAddress, buffer.count)
+}
+
 /// One header to send: name and value bytes (nil = null value).
 public struct OutgoingHeader {
     public var name: String
@@ -43,6 +55,10 @@ public final class KafkaProducer {
     private let client: RDKafkaClient
     private let mainQueue: RDKafkaQueue
     private var topics: [String: OpaquePointer] = [:]
+    /// The last topic produced to, so the per-message path skips the dictionary (kput has one topic).
+    private var lastTopic: (name: String, handle: OpaquePointer)?
+    /// A pipe librdkafka writes a byte to when events arrive on the main queue (see `wakeupDescriptor`).
+    private var wakeupPipe: (read: Int32, write: Int32)?
 
     public init(settings: ClientSettings) throws(ToolFailure) {
         let config = try settings.makeConfig()
@@ -58,6 +74,13 @@ public final class KafkaProducer {
     public func close() {
         guard !closed else { return }
         closed = true
+        if let pipe = wakeupPipe {
+            rd_kafka_queue_io_event_enable(mainQueue.pointer, -1, nil, 0)
+            closeDescriptor(pipe.read)
+            closeDescriptor(pipe.write)
+            wakeupPipe = nil
+        }
+        lastTopic = nil
         for (_, rkt) in topics { rd_kafka_topic_destroy(rkt) }
         topics.removeAll()
         withExtendedLifetime(mainQueue) {}
@@ -70,10 +93,40 @@ public final class KafkaProducer {
     }
 
     private func topicHandle(_ name: String) -> OpaquePointer {
-        if let rkt = topics[name] { return rkt }
-        let rkt = rd_kafka_topic_new(client.handle, name, nil)!
-        topics[name] = rkt
+        if let last = lastTopic, last.name == name { return last.handle }
+        let rkt: OpaquePointer
+        if let known = topics[name] {
+            rkt = known
+        } else {
+            rkt = rd_kafka_topic_new(client.handle, name, nil)!
+            topics[name] = rkt
+        }
+        lastTopic = (name, rkt)
         return rkt
+    }
+
+    /// A descriptor that becomes readable when delivery reports or errors wait on the main queue, so a
+    /// caller blocked in poll(2) on its input can wake for them too. Call `drainWakeups()` before serving
+    /// the queue with `poll`; librdkafka writes again once the queue has been served. Nil if no pipe.
+    public func wakeupDescriptor() -> Int32? {
+        if let pipe = wakeupPipe { return pipe.read }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeupPipe = (fds[0], fds[1])
+        var byte: UInt8 = 1
+        rd_kafka_queue_io_event_enable(mainQueue.pointer, fds[1], &byte, 1)
+        return fds[0]
+    }
+
+    /// Empties the wake-up pipe (call before serving the queue, so no wake-up is lost).
+    public func drainWakeups() {
+        guard let pipe = wakeupPipe else { return }
+        var scratch = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while withUnsafeMutableBytes(of: &scratch, { readDescriptor(pipe.read, $0) }) > 0 {}
     }
 
     /// Queues one message (librdkafka copies key, value and headers). `id` comes back in its delivery report.

@@ -24,6 +24,10 @@ public final class LineReader {
     private var inOverlong = false
     private var eof = false
     public private(set) var lineNumber = 0
+    /// Called before each read(2) with the descriptor, when no complete line is buffered. A tool with other
+    /// work (kput's delivery reports) can wait here until the descriptor is readable, serving that work
+    /// meanwhile, so a slow or idle input never delays it. Returning false stops reading.
+    public var waitForInput: ((Int32) -> Bool)?
 
     public init(fd: Int32, maxLineBytes: Int = LineReader.defaultMaxLineBytes, chunkSize: Int = 1 << 18) {
         self.fd = fd
@@ -110,6 +114,7 @@ public final class LineReader {
                 start = 0
                 end = count
             }
+            if let waitForInput, !waitForInput(fd) { return false }
             let room = buffer.count - end
             let n = read(fd, buffer.baseAddress! + end, min(room, chunkSize))
             if n < 0 {

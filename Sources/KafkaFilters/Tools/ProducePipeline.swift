@@ -28,14 +28,25 @@ public struct ProduceJob: Sendable {
 
     public init(topic: String) { self.topic = topic }
 
+    /// The local queue's bound; with the line buffer it bounds kput's memory whatever the input size.
+    public static let queueMaxMessages = 100_000
+    public static let queueMaxKBytes = 65_536
+
     /// librdkafka settings kput needs; the user's -X/-F still override each of them.
     public static let producerDefaults: [(String, String)] = [
         ("enable.idempotence", "true"),
-        // A filter must not hold a gigabyte of input: at most 100k messages / 64 MiB are queued.
-        ("queue.buffering.max.messages", "100000"),
-        ("queue.buffering.max.kbytes", "65536"),
+        // A filter must not hold a gigabyte of input (librdkafka's default): a full queue is back-pressure.
+        ("queue.buffering.max.messages", String(queueMaxMessages)),
+        ("queue.buffering.max.kbytes", String(queueMaxKBytes)),
         ("linger.ms", "5"),
     ]
+
+    /// One sentence for --help and the man page.
+    public static let memoryBound =
+        "Memory is bounded whatever the input size: at most \(queueMaxMessages) messages or \(queueMaxKBytes / 1024) MiB "
+        + "wait in the local queue (-X queue.buffering.max.messages / queue.buffering.max.kbytes); when it is full, "
+        + "kput waits for deliveries before reading on (never a drop). Add one --max-line-bytes line buffer; "
+        + "with --envelope each queued line is also kept until acknowledged (to be named and kept if it fails)."
 }
 
 /// kput's pipeline: lines in, each one delivered and acknowledged, or named on stderr and kept in the
@@ -48,12 +59,22 @@ public final class ProducePipeline {
     private var rejects: OutputWriter?
     /// Raw envelope lines in flight, by id: their payload is not the line, so the line is kept to be rejected.
     private var inFlightLines: [UInt64: [UInt8]] = [:]
+    /// The key field's name as bytes, compared against member names without decoding them.
+    private let keyField: [UInt8]?
+    /// Per source: `,"source":"…","topic":"…","partition":` — the constant middle of a --report line.
+    private let reportMiddles: [[UInt8]]
+    private let verbose: Bool
+    private let deliveryTimeoutMs: Int
 
     private(set) var linesRead = 0
     private(set) var badLines = 0
     private(set) var delivered = 0
     private(set) var failed = 0
     private var outputFailed = false
+    private var fatal: KafkaError?
+    /// The last line handed to the producer or rejected, to say where reading stopped early.
+    private var lastLine: (source: Int, line: Int)?
+    private var wakeup: Int32?
     private let started = MonotonicClock.now
     private var lastProgress = MonotonicClock.now
     private let showProgress: Bool
@@ -66,6 +87,19 @@ public final class ProducePipeline {
         settings.addDefaults([("message.timeout.ms", String(job.deliveryTimeoutMs))])
         self.job = job
         self.settings = settings
+        // -X message.timeout.ms (or its alias) wins over --timeout; the final wait follows what librdkafka uses.
+        let timeout = settings.properties.last { $0.key == "message.timeout.ms" || $0.key == "delivery.timeout.ms" }
+        deliveryTimeoutMs = timeout.flatMap { Int($0.value) }.map { $0 == 0 ? Int(Int32.max) : $0 } ?? Int(job.deliveryTimeoutMs)
+        keyField = job.keyField.map { Array($0.utf8) }
+        reportMiddles = job.sources.map { source in
+            var out = Array(#","source":"#.utf8)
+            JSONString.appendQuoted(source, to: &out)
+            out += Array(#","topic":"#.utf8)
+            JSONString.appendQuoted(job.topic, to: &out)
+            out += Array(#","partition":"#.utf8)
+            return out
+        }
+        verbose = Diagnostics.level >= .verbose
         if let path = job.rejectsPath {
             do {
                 rejects = try OutputWriter(appendingTo: path)
@@ -74,14 +108,25 @@ public final class ProducePipeline {
             }
         }
         producer = try KafkaProducer(settings: settings)
-        showProgress = Diagnostics.stderrIsTerminal && Diagnostics.level >= .normal
+        showProgress = (Diagnostics.stderrIsTerminal && Diagnostics.level >= .normal) || verbose
     }
 
     /// Runs the whole job and returns the exit status.
     public func run() -> ExitStatus {
-        switch producer.connect(topic: job.topic, timeoutMs: settings.connectTimeoutMs) {
-        case .success: break
+        switch connect() {
+        case .success(let partitions):
+            // Said once, before reading, rather than naming every line as undeliverable.
+            if let p = job.partition, partitions > 0, p >= partitions {
+                Diagnostics.error("topic \"\(job.topic)\" has \(partitions) partitions: -p \(p) does not exist")
+                producer.close()
+                return .usage
+            }
         case .failure(let error):
+            if let signal = Signals.exitStatus {
+                producer.close()
+                Diagnostics.error("stopped before any broker answered (tried \(settings.brokers)); no input was read")
+                return signal
+            }
             if error.isUnknownTopic {
                 Diagnostics.error("topic \"\(job.topic)\" does not exist")
             } else {
@@ -91,9 +136,14 @@ public final class ProducePipeline {
             producer.close()
             return error.isAuthorization ? .configError : .unavailable
         }
+        wakeup = producer.wakeupDescriptor()
         var status = ExitStatus.ok
+        var complete = true
         for (index, source) in job.sources.enumerated() {
-            if Signals.stopRequested { break }
+            if stopReading {
+                complete = false
+                break
+            }
             let fd: Int32
             do {
                 fd = try FileBytes.openInput(source)
@@ -104,12 +154,13 @@ public final class ProducePipeline {
             }
             defer { if fd != 0 { close(fd) } }
             do {
-                try read(fd: fd, sourceIndex: index)
+                if try !read(fd: fd, sourceIndex: index) { complete = false }
             } catch {
                 Diagnostics.error("\(source): \(error)")
                 status = status.worst(.ioError)
             }
         }
+        if !complete { noteWhereReadingStopped() }
         finishDeliveries()
         flushReport()
         producer.close()
@@ -119,7 +170,7 @@ public final class ProducePipeline {
                 status = status.worst(.ioError)
             }
         }
-        if showProgress || Diagnostics.level >= .verbose {
+        if showProgress {
             let seconds = Double(MonotonicClock.now - started) / 1e9
             Diagnostics.error(
                 "\(delivered) delivered, \(badLines) rejected, \(failed) failed, \(linesRead) lines in \(formatSeconds(seconds))")
@@ -131,13 +182,31 @@ public final class ProducePipeline {
         return status
     }
 
+    /// Asks for the topic's metadata until a broker answers, --connect-timeout passes, or a signal comes
+    /// (in short slices, so Ctrl-C does not wait out the whole timeout).
+    private func connect() -> Result<Int, KafkaError> {
+        let deadline = MonotonicClock.now + UInt64(settings.connectTimeoutMs) * 1_000_000
+        while true {
+            let left = Int64(deadline) - Int64(MonotonicClock.now)
+            let result = producer.connect(topic: job.topic, timeoutMs: Int32(max(1, min(500, left / 1_000_000))))
+            guard case .failure(let error) = result, error.isTimeout || error.isTransport,
+                MonotonicClock.now < deadline, !Signals.stopRequested
+            else { return result }
+        }
+    }
+
+    /// A signal or a fatal producer error ends reading; what is in flight is still delivered or named.
+    private var stopReading: Bool { Signals.stopRequested || fatal != nil }
+
     private func sourceName(_ index: Int) -> String { job.sources[index] }
 
-    private func read(fd: Int32, sourceIndex: Int) throws {
+    /// Reads one source to its end (true) or until reading must stop (false).
+    private func read(fd: Int32, sourceIndex: Int) throws -> Bool {
         let reader = LineReader(fd: fd, maxLineBytes: job.maxLineBytes)
+        if wakeup != nil { reader.waitForInput = { [unowned self] fd in waitForInput(fd) } }
         var sinceServe = 0
-        try reader.forEach(shouldStop: { Signals.stopRequested }) { lineNumber, item in
-            if Signals.stopRequested { return false }
+        let finished = try reader.forEach(shouldStop: { Signals.stopRequested }) { lineNumber, item in
+            // The reader has consumed this line: handle it before looking at signals, so none is lost.
             switch item {
             case .line(let bytes):
                 linesRead += 1
@@ -149,19 +218,53 @@ public final class ProducePipeline {
                     Diagnostics.error(
                         "\(sourceName(sourceIndex)):\(lineNumber): line longer than \(job.maxLineBytes) bytes")
                 }
-                if let rejects {
-                    rejects.buffer.append(contentsOf: piece)
-                    if last { rejects.buffer.append(0x0A) }
-                    if rejects.needsFlush { try? rejects.flush() }
-                }
+                // Streamed to the rejects file piece by piece: an over-long line is never held whole.
+                keepRejected(piece, endOfLine: last)
             }
+            lastLine = (sourceIndex, lineNumber)
             sinceServe += 1
             if sinceServe >= 1000 {
                 sinceServe = 0
                 serve(timeoutMs: 0)
                 progress()
             }
-            return true
+            return !stopReading
+        }
+        return finished
+    }
+
+    /// Waits until `fd` has input, serving delivery reports meanwhile, so --report lines and failures come
+    /// out while the input is idle (an interactive or slow pipe), not only after the next 1000 lines.
+    private func waitForInput(_ fd: Int32) -> Bool {
+        guard let wakeup else { return true }
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+        while true {
+            if stopReading { return false }
+            fds[0].revents = 0
+            fds[1].revents = 0
+            // The timeout only drives the progress line; the wake-up pipe says when reports arrive.
+            let n = poll(&fds, 2, 1000)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return true  // let read(2) report the problem
+            }
+            if fds[1].revents != 0 || n == 0 {
+                producer.drainWakeups()
+                serve(timeoutMs: 0)
+                flushReport()
+                progress()
+            }
+            if fds[0].revents != 0 { return true }
+        }
+    }
+
+    private func noteWhereReadingStopped() {
+        let why = Signals.stopSignal.map { $0 == SIGINT ? "SIGINT" : "SIGTERM" } ?? "a fatal producer error"
+        if let last = lastLine {
+            Diagnostics.error(
+                "stopped reading after \(sourceName(last.source)):\(last.line) (\(why)); later input was not read or sent")
+        } else {
+            Diagnostics.error("stopped before reading any input (\(why))")
         }
     }
 
@@ -178,39 +281,15 @@ public final class ProducePipeline {
             send(key: nil, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
         case .json:
             if isBlank(line) { return }
-            if let error = JSONScanner.validate(line) {
-                reject(line, sourceIndex: sourceIndex, lineNumber: lineNumber, reason: error.description)
-                return
-            }
-            if let field = job.keyField {
-                var keyRange: Range<Int>? = nil
-                var keyIsString = false
-                try? JSONScanner.scanObject(line) { name, value, kind in
-                    guard keyRange == nil, JSONScanner.nameEquals(line, name, field) else { return }
-                    switch kind {
-                    case .string:
-                        keyRange = value
-                        keyIsString = true
-                    case .number:
-                        keyRange = value
-                    default: break
-                    }
-                }
-                if let r = keyRange {
-                    if keyIsString {
-                        let key = JSONScanner.decodeStringToken(line, r)
-                        key.withUnsafeBytes { k in
-                            send(key: k, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
-                        }
-                    } else {
-                        send(key: UnsafeRawBufferPointer(rebasing: line[r]), value: line, headers: [], timestamp: nil,
-                             partition: job.partition, id: id)
-                    }
+            guard let keyField else {
+                if let error = JSONScanner.validate(line) {
+                    reject(line, sourceIndex: sourceIndex, lineNumber: lineNumber, reason: error.description)
                     return
                 }
-                Diagnostics.verbose("\(sourceName(sourceIndex)):\(lineNumber): no string or number field \"\(field)\"; null key")
+                send(key: nil, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
+                return
             }
-            send(key: nil, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
+            sendKeyed(line, keyField: keyField, lineNumber: lineNumber, sourceIndex: sourceIndex, id: id)
         case .envelope:
             if isBlank(line) { return }
             let record: EnvelopeRecord
@@ -231,6 +310,59 @@ public final class ProducePipeline {
         }
     }
 
+    /// -k: validates the line and finds the key in the same pass. The first member of that name decides:
+    /// a string gives its contents, a number its text; anything else, or no such member, a null key.
+    private func sendKeyed(_ line: UnsafeRawBufferPointer, keyField: [UInt8], lineNumber: Int, sourceIndex: Int, id: UInt64) {
+        var seen = false
+        var keyRange: Range<Int>? = nil
+        var keyIsString = false
+        do {
+            try keyField.withUnsafeBytes { field in
+                try JSONScanner.scanObject(line) { name, value, kind in
+                    guard !seen, name.count >= field.count, Self.nameMatches(line, name, field) else { return }
+                    seen = true
+                    if kind == .string || kind == .number {
+                        keyRange = value
+                        keyIsString = kind == .string
+                    }
+                }
+            }
+        } catch let error as JSONScanError where error.reason == .notAnObject {
+            keyRange = nil  // valid JSON, just not an object: no key
+        } catch {
+            reject(line, sourceIndex: sourceIndex, lineNumber: lineNumber, reason: "\(error)")
+            return
+        }
+        guard let r = keyRange else {
+            if verbose {
+                Diagnostics.verbose("\(sourceName(sourceIndex)):\(lineNumber): no string or number member \"\(job.keyField ?? "")\"; null key")
+            }
+            send(key: nil, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
+            return
+        }
+        if !keyIsString {
+            send(key: UnsafeRawBufferPointer(rebasing: line[r]), value: line, headers: [], timestamp: nil,
+                 partition: job.partition, id: id)
+        } else if memchr(line.baseAddress! + r.lowerBound + 1, 0x5C, r.count - 2) == nil {
+            // No escapes: the key is the bytes between the quotes, taken in place.
+            send(key: UnsafeRawBufferPointer(rebasing: line[(r.lowerBound + 1)..<(r.upperBound - 1)]), value: line,
+                 headers: [], timestamp: nil, partition: job.partition, id: id)
+        } else {
+            JSONScanner.decodeStringToken(line, r).withUnsafeBytes { key in
+                send(key: key, value: line, headers: [], timestamp: nil, partition: job.partition, id: id)
+            }
+        }
+    }
+
+    /// A member name (raw, escapes undecoded) equals `field`: a byte compare, or a decoding one when escaped.
+    private static func nameMatches(_ line: UnsafeRawBufferPointer, _ name: Range<Int>, _ field: UnsafeRawBufferPointer) -> Bool {
+        if name.count == field.count, memcmp(line.baseAddress! + name.lowerBound, field.baseAddress!, field.count) == 0 {
+            return true
+        }
+        guard memchr(line.baseAddress! + name.lowerBound, 0x5C, name.count) != nil else { return false }
+        return JSONScanner.decodeStringContent(line, name).elementsEqual(field)
+    }
+
     private func send(
         key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, headers: [OutgoingHeader], timestamp: Int64?,
         partition: Int32?, id: UInt64
@@ -242,10 +374,12 @@ public final class ProducePipeline {
                     timestamp: timestamp, id: id)
                 return
             } catch let error where error.isQueueFull {
-                // Back-pressure: wait for deliveries to make room, then try the same line again.
+                // Back-pressure: wait for deliveries to make room, then try the same line again. A line read
+                // before the first signal is still sent; a second signal or a fatal error gives up on it.
                 serve(timeoutMs: 100)
-                if Signals.stopNow {
-                    failDelivery(id: id, payload: value, reason: "not sent: stopped by signal")
+                progress()
+                if Signals.stopNow || fatal != nil {
+                    failDelivery(id: id, payload: value, reason: "not sent: \(fatal == nil ? "stopped by a second signal" : "fatal producer error")")
                     return
                 }
             } catch {
@@ -258,17 +392,18 @@ public final class ProducePipeline {
     private func reject(_ line: UnsafeRawBufferPointer, sourceIndex: Int, lineNumber: Int, reason: String) {
         badLines += 1
         Diagnostics.error("\(sourceName(sourceIndex)):\(lineNumber): \(reason)")
-        keepRejected(line)
+        keepRejected(line, endOfLine: true)
     }
 
-    private func keepRejected(_ line: UnsafeRawBufferPointer) {
+    private func keepRejected(_ bytes: UnsafeRawBufferPointer, endOfLine: Bool) {
         guard let rejects else { return }
-        rejects.buffer.append(contentsOf: line)
-        rejects.buffer.append(0x0A)
+        rejects.buffer.append(contentsOf: bytes)
+        if endOfLine { rejects.buffer.append(0x0A) }
         if rejects.needsFlush {
             do { try rejects.flush() } catch {
                 Diagnostics.error("rejects file: \(error)")
                 outputFailed = true
+                self.rejects = nil
             }
         }
     }
@@ -284,11 +419,9 @@ public final class ProducePipeline {
         failed += 1
         Diagnostics.error("\(describe(id: id)): \(reason)")
         if let raw = inFlightLines.removeValue(forKey: id) {
-            raw.withUnsafeBytes { keepRejected($0) }
-        } else if let payload {
-            keepRejected(payload)
+            raw.withUnsafeBytes { keepRejected($0, endOfLine: true) }
         } else {
-            keepRejected(UnsafeRawBufferPointer(start: nil, count: 0))
+            keepRejected(payload ?? UnsafeRawBufferPointer(start: nil, count: 0), endOfLine: true)
         }
     }
 
@@ -299,15 +432,19 @@ public final class ProducePipeline {
             switch event {
             case .delivery(let report):
                 if let error = report.error {
-                    report.withValue { failDelivery(id: report.id, payload: $0, reason: "not delivered: \(error)") }
+                    let reason = error.name == "_PURGE_INFLIGHT"
+                        ? "not acknowledged (\(error); it may or may not have been written)" : "not delivered: \(error)"
+                    report.withValue { failDelivery(id: report.id, payload: $0, reason: reason) }
                 } else {
                     delivered += 1
+                    if !errorsNoted.isEmpty { errorsNoted.removeAll() }
                     if job.mode == .envelope { inFlightLines.removeValue(forKey: report.id) }
                     if job.report { appendReport(id: report.id, partition: report.partition, offset: report.offset) }
                 }
             case .error(let error):
                 if error.isFatal {
-                    Diagnostics.error("fatal: \(error)")
+                    if fatal == nil { Diagnostics.error("fatal producer error: \(error)") }
+                    fatal = fatal ?? error
                 } else {
                     noteTransientError(error)
                 }
@@ -316,26 +453,26 @@ public final class ProducePipeline {
         if job.report, !reportOut.buffer.isEmpty, reportOut.needsFlush || timeoutMs > 0 { flushReport() }
     }
 
-    private var lastErrorNote: String = ""
+    /// Error codes already said since the last acknowledged delivery.
+    private var errorsNoted: Set<Int32> = []
     private func noteTransientError(_ error: KafkaError) {
-        // librdkafka repeats connection errors on every retry; say each distinct one once.
-        let text = error.description
-        guard text != lastErrorNote else { return }
-        lastErrorNote = text
-        Diagnostics.warning("\(text) (retrying)")
+        // librdkafka repeats a connection error on every retry, for every broker, each time with another
+        // "after N ms": say each kind once per outage (an acknowledged delivery ends the outage).
+        guard errorsNoted.insert(error.code).inserted else { return }
+        Diagnostics.warning("\(error) (retrying)")
     }
 
+    /// `{"line":N,"source":"-","topic":"t","partition":P,"offset":O}`, written without building a String.
     private func appendReport(id: UInt64, partition: Int32, offset: Int64) {
-        let sourceIndex = Int(id >> Self.lineBits) - 1
-        let line = id & ((1 << Self.lineBits) - 1)
-        var out = #"{"line":"#
-        out += String(line)
-        out += #","source":"#
-        reportOut.buffer.append(contentsOf: Array(out.utf8))
-        JSONString.appendQuoted(job.sources[max(0, sourceIndex)], to: &reportOut.buffer)
-        reportOut.buffer.append(contentsOf: Array(#","topic":"#.utf8))
-        JSONString.appendQuoted(job.topic, to: &reportOut.buffer)
-        reportOut.buffer.append(contentsOf: Array(#","partition":\#(partition),"offset":\#(offset)}"#.utf8))
+        let sourceIndex = min(max(Int(id >> Self.lineBits) - 1, 0), reportMiddles.count - 1)
+        let line = Int64(id & ((1 << Self.lineBits) - 1))
+        appendASCII(#"{"line":"#, to: &reportOut.buffer)
+        appendDecimal(line, to: &reportOut.buffer)
+        reportOut.buffer.append(contentsOf: reportMiddles[sourceIndex])
+        appendDecimal(Int64(partition), to: &reportOut.buffer)
+        appendASCII(#","offset":"#, to: &reportOut.buffer)
+        appendDecimal(offset, to: &reportOut.buffer)
+        reportOut.buffer.append(UInt8(ascii: "}"))
         reportOut.buffer.append(0x0A)
     }
 
@@ -348,22 +485,30 @@ public final class ProducePipeline {
         }
     }
 
-    /// Waits for every queued message to be acknowledged or to fail (bounded by the delivery timeout).
-    /// A second signal purges what is left; purged messages come back as failed reports and are named.
+    /// Waits for every queued message to be acknowledged or to fail. librdkafka fails each one after the
+    /// delivery timeout; past that (plus a margin for a request stuck in flight), or on a second signal,
+    /// or after a fatal error, what is left is purged — purged messages come back as failed reports and are
+    /// named. Whatever librdkafka still has not reported after that is counted as failed, never as sent.
     private func finishDeliveries() {
-        var purged = false
-        let deadline = MonotonicClock.now + UInt64(job.deliveryTimeoutMs + 5_000) * 1_000_000
+        var purgedAt: UInt64? = nil
+        let deadline = MonotonicClock.now + UInt64(min(deliveryTimeoutMs, 86_400_000) + 5_000) * 1_000_000
         while producer.outstanding > 0 {
             serve(timeoutMs: 100)
+            flushReport()
             progress()
-            if !purged && (Signals.stopNow || MonotonicClock.now > deadline) {
-                purged = true
+            if purgedAt == nil && (Signals.stopNow || fatal != nil || MonotonicClock.now > deadline) {
+                purgedAt = MonotonicClock.now
                 producer.purgeAll()
             }
-            if purged && MonotonicClock.now > deadline + 10_000_000_000 { break }
+            if let t = purgedAt, MonotonicClock.now > t + 10_000_000_000 { break }
         }
         serve(timeoutMs: 0)
-        if let fatal = producer.fatalError { Diagnostics.error("fatal producer error: \(fatal)") }
+        let unaccounted = producer.outstanding
+        if unaccounted > 0 {
+            failed += unaccounted
+            Diagnostics.error("\(unaccounted) messages were never reported by librdkafka; they count as not delivered")
+        }
+        if fatal == nil, let error = producer.fatalError { Diagnostics.error("fatal producer error: \(error)") }
     }
 
     private func progress() {
@@ -374,6 +519,32 @@ public final class ProducePipeline {
         let seconds = Double(now - started) / 1e9
         let rate = seconds > 0 ? Int(Double(delivered) / seconds) : 0
         Diagnostics.warning("\(linesRead) lines read, \(delivered) delivered, \(rate)/s")
+    }
+}
+
+@inline(__always)
+private func appendASCII(_ s: StaticString, to out: inout [UInt8]) {
+    out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+}
+
+private func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    if value < 0 {
+        out.append(UInt8(ascii: "-"))
+        if value == .min {
+            appendASCII("9223372036854775808", to: &out)
+            return
+        }
+    }
+    var v = value.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits, on the stack
+    withUnsafeMutableBytes(of: &digits) { buf in
+        var i = buf.count
+        repeat {
+            i -= 1
+            buf[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+            v /= 10
+        } while v > 0
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
     }
 }
 

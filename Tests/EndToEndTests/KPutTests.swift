@@ -1,0 +1,478 @@
+import Foundation
+import XCTest
+
+/// kput end to end: built binary, kmock over TCP, the topic read back by the witness (a foreign client).
+/// The promise under test: every input line is delivered or named (`kput: source:line: reason`), never both,
+/// never neither.
+final class KPutTests: XCTestCase {
+    // MARK: - Bad lines among good ones
+
+    func testTenThousandLinesWithBadOnesMixedIn() throws {
+        let topic = Harness.unique("kput-mixed")
+        let rejects = Harness.tempFile("rejects")
+        let maxLine = 1024
+        var input = Data()
+        var good: [Data] = []
+        var bad: [(line: Int, bytes: Data)] = []
+        for n in 1...10_000 {
+            let line: Data
+            var isBad = true
+            switch n % 53 {
+            case 7: line = Data(#"{"n":\#(n),"broken":}"#.utf8)  // malformed
+            case 14: line = Data(#"{"n":\#(n),"list":[1,2"#.utf8)  // truncated
+            case 21: line = Data(#"{"n":\#(n),"s":""#.utf8) + Data([0xC3, 0x28]) + Data(#""}"#.utf8)  // invalid UTF-8
+            case 28: line = Data(#"{"n":\#(n),"s":"a"#.utf8) + Data([0x00]) + Data(#"b"}"#.utf8)  // NUL
+            case 35:  // over-long, though valid JSON; the first one longer than the reader's 256 KiB chunk
+                let pad = n == 35 ? 300_000 : maxLine
+                line = Data(#"{"n":\#(n),"pad":""#.utf8) + Data(repeating: 0x61, count: pad) + Data(#""}"#.utf8)
+            case 42:  // blank: skipped, not named
+                line = Data(["", "   ", "\t", " \t "][n % 4].utf8)
+                isBad = false
+            default:
+                line = Data(#"{"n":\#(n),"v":"good \#(n)","u":"\#u{e9}\#u{1F600}"}"#.utf8)
+                good.append(line)
+                isBad = false
+            }
+            if isBad { bad.append((n, line)) }
+            input.append(line)
+            // Some CRLF endings on good lines, and no newline after the last line.
+            if n % 97 == 0 && !isBad { input.append(0x0D) }
+            if n < 10_000 { input.append(0x0A) }
+        }
+        let r = try execute(
+            "kput", ["-b", brokers, "-t", topic, "--rejects", rejects.path, "--max-line-bytes", String(maxLine)],
+            input: input, timeout: 120)
+        XCTAssertEqual(r.status, 65, String(r.stderr.prefix(2000)))
+        XCTAssertEqual(r.stdout.count, 0, "stdout carries data only (--report)")
+
+        // Every good line delivered exactly once.
+        let values = try readTopic(topic).compactMap(\.value)
+        XCTAssertEqual(values.count, good.count)
+        XCTAssertEqual(multiset(values), multiset(good))
+
+        // Every bad line named, by its line number, once; nothing else on stderr.
+        let named = namedLines(r.stderr)
+        XCTAssertEqual(named, bad.map(\.line), String(r.stderr.prefix(2000)))
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, bad.count, String(r.stderr.prefix(2000)))
+        XCTAssertTrue(r.stderr.contains("-:35: line longer than 1024 bytes"), String(r.stderr.prefix(500)))
+        XCTAssertTrue(r.stderr.contains("invalid UTF-8"))
+
+        // And kept raw, in order, in the rejects file.
+        let kept = try Data(contentsOf: rejects)
+        XCTAssertEqual(kept, bad.reduce(into: Data()) { $0.append($1.bytes + [0x0A]) })
+    }
+
+    // MARK: - Faults
+
+    func testBrokersDownForSecondsMidStreamEveryLineDelivered() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-down")
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(
+            Harness.tool("kput"),
+            ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=1000"], stdin: fifo.url)
+        let lines = (1...3000).map { #"{"n":\#($0),"phase":"\#($0 <= 1000 ? "before" : $0 <= 2000 ? "down" : "after")"}"# }
+
+        fifo.write(lines[0..<1000], while: kput)
+        XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 }, "reports while the input is still open")
+        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        fifo.write(lines[1000..<2000], while: kput)
+        sleep(3)
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+        fifo.write(lines[2000...], while: kput)
+        fifo.close()
+
+        let r = kput.wait(timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(namedLines(r.stderr), [], r.stderr)
+        let reported = reportLines(r.stdout)
+        XCTAssertEqual(reported.map(\.line).sorted(), Array(1...3000), "each line acknowledged once")
+        // The mock does not deduplicate retries (see mock-cluster notes): assert none lost.
+        let values = Set(try readTopic(topic).compactMap(\.valueText))
+        XCTAssertTrue(Set(lines).isSubset(of: values), "lost: \(Set(lines).subtracting(values).count)")
+    }
+
+    func testInjectedProduceErrorsAreRetried() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-errors")
+        let lines = (1...2000).map { #"{"n":\#($0)}"# }
+        defer { MockBroker.shared.command("clear Produce") }
+        // Make the topic exist and known, so the errors hit Produce requests of this run.
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 4"), "ok")
+        XCTAssertEqual(MockBroker.shared.command("errors Produce 3 NOT_LEADER_FOR_PARTITION"), "ok")
+        let r = try execute(
+            "kput", ["-b", brokers, "-t", topic, "--report", "-X", "linger.ms=50", "-v", "-X", "debug=msg"],
+            input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, String(r.stderr.suffix(2000)))
+        XCTAssertTrue(r.stderr.contains("Not leader for partition"), "the injected errors hit this run")
+        XCTAssertEqual(namedLines(r.stderr), [])
+        XCTAssertEqual(reportLines(r.stdout).count, 2000)
+        XCTAssertEqual(MockBroker.shared.command("errors Produce 2 NOT_ENOUGH_REPLICAS"), "ok")
+        let r2 = try execute("kput", ["-b", brokers, "-t", topic, "-X", "linger.ms=50"], input: jsonLinesData(lines))
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let values = try readTopic(topic).compactMap(\.valueText)
+        XCTAssertEqual(Set(values), Set(lines), "every line delivered")
+        XCTAssertGreaterThanOrEqual(values.count, 4000)
+    }
+
+    func testDeliveryThatCannotSucceedNamesEveryLineAndExits75() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-fail")
+        let rejects = Harness.tempFile("rejects")
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(
+            Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "--timeout", "3", "--rejects", rejects.path],
+            stdin: fifo.url)
+        let lines = (1...500).map { #"{"n":\#($0)}"# }
+        fifo.write(lines[0..<200], while: kput)
+        XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 200 })
+        // Nothing is in flight now, so what follows is cleanly never written.
+        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        fifo.write(lines[200...], while: kput)
+        fifo.close()
+        let r = kput.wait(timeout: 90)
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+
+        XCTAssertEqual(r.status, 75, String(r.stderr.prefix(2000)))
+        let named = namedLines(r.stderr)
+        XCTAssertEqual(named.sorted(), Array(201...500), String(r.stderr.prefix(2000)))
+        XCTAssertEqual(reportLines(r.stdout).map(\.line).sorted(), Array(1...200))
+        let values = try readTopic(topic).compactMap(\.valueText)
+        XCTAssertEqual(named.count, lines.count - values.count, "named = not in the topic")
+        XCTAssertEqual(Set(values), Set(lines[0..<200]))
+        let kept = String(decoding: try Data(contentsOf: rejects), as: UTF8.self).split(separator: "\n").map(String.init)
+        XCTAssertEqual(kept.sorted(), lines[200...].sorted(), "undelivered lines kept raw")
+    }
+
+    func testMessageTooLargeForTheBrokerIsNamedAndExits75() throws {
+        let topic = Harness.unique("kput-large")
+        let rejects = Harness.tempFile("rejects")
+        // Under --max-line-bytes (1 MiB) but over message.max.bytes (1,000,000): a failed delivery, not a bad line.
+        let big = #"{"big":""# + String(repeating: "b", count: 1_000_100) + #""}"#
+        let lines = [#"{"a":1}"#, big, #"{"a":3}"#]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--rejects", rejects.path], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 75, r.stderr)
+        XCTAssertEqual(namedLines(r.stderr), [2], r.stderr)
+        XCTAssertEqual(try Data(contentsOf: rejects), Data((big + "\n").utf8))
+        XCTAssertEqual(Set(try readTopic(topic).compactMap(\.valueText)), [#"{"a":1}"#, #"{"a":3}"#])
+    }
+
+    // MARK: - Envelope
+
+    func testEnvelopeBinaryKeyValueHeadersAndTombstonesByteExact() throws {
+        let topic = Harness.unique("kput-env")
+        let ts: Int64 = 1_700_000_000_123
+        let binary = Data([0x00, 0xFF, 0x80, 0x0A, 0x0D, 0x22])
+        let lines = [
+            // binary key and value, every kind of header (text, base64, null, empty, duplicate name)
+            #"{"topic":"elsewhere","partition":3,"offset":99,"timestamp":\#(ts),"key":"\#(binary.base64EncodedString())","key_encoding":"base64","headers":[{"key":"h","value":"v1"},{"key":"bin","value":"\#(binary.base64EncodedString())","encoding":"base64"},{"key":"nul","value":null},{"key":"h","value":""}],"value_encoding":"base64","value":"\#(Data(binary.reversed()).base64EncodedString())"}"#,
+            // tombstone with a key
+            #"{"timestamp":\#(ts + 1),"key":"gone"}"#,
+            #"{"timestamp":\#(ts + 2),"key":"gone too","value":null}"#,
+            // raw JSON value, embedded verbatim (spaces kept), no key
+            #"{"timestamp":\#(ts + 3),"value":{"a": [1, 2.50, "\u00e9"]}}"#,
+            // text value with a newline, empty key
+            #"{"timestamp":\#(ts + 4),"key":"","value_encoding":"text","value":"line one\nline two \u00e9"}"#,
+            // empty value (not a tombstone)
+            #"{"timestamp":\#(ts + 5),"value_encoding":"text","value":""}"#,
+        ]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--envelope", "-p", "1"], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.count, 6)
+        XCTAssertTrue(records.allSatisfy { $0.partition == 1 }, "-p wins over the envelope's partition")
+        XCTAssertEqual(records.map(\.offset), Array(0...5), "in input order")
+        XCTAssertEqual(records.map(\.timestamp), (0...5).map { Int(ts) + $0 })
+
+        XCTAssertEqual(records[0].key, binary)
+        XCTAssertEqual(records[0].value, Data(binary.reversed()))
+        XCTAssertEqual(records[0].headers, [
+            .init(key: "h", value: Data("v1".utf8)), .init(key: "bin", value: binary), .init(key: "nul", value: nil),
+            .init(key: "h", value: Data()),
+        ])
+        XCTAssertEqual(records[1].key, Data("gone".utf8))
+        XCTAssertNil(records[1].value, "tombstone")
+        XCTAssertEqual(records[2].key, Data("gone too".utf8))
+        XCTAssertNil(records[2].value, "tombstone")
+        XCTAssertNil(records[3].key)
+        XCTAssertEqual(records[3].valueText, #"{"a": [1, 2.50, "\u00e9"]}"#)
+        XCTAssertEqual(records[4].key, Data())
+        XCTAssertEqual(records[4].valueText, "line one\nline two \u{e9}")
+        XCTAssertEqual(records[5].value, Data(), "empty, not null")
+        XCTAssertTrue(records.dropFirst().allSatisfy(\.headers.isEmpty))
+    }
+
+    func testEnvelopeKeepPartition() throws {
+        let topic = Harness.unique("kput-keep")
+        let lines = (0..<8).map { #"{"partition":\#($0 % 4),"offset":\#($0),"value":{"i":\#($0)}}"# }
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--envelope", "--keep-partition"], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.count, 8)
+        for rec in records {
+            let i = try XCTUnwrap(rec.valueText.flatMap { Int($0.dropFirst(5).dropLast()) })
+            XCTAssertEqual(rec.partition, i % 4, "partition member honoured")
+        }
+    }
+
+    func testKpullThenKputEnvelopeCopiesByteExact() throws {
+        let source = Harness.unique("kput-copy-a")
+        let target = Harness.unique("kput-copy-b")
+        let b64 = { (bytes: [UInt8]) in Data(bytes).base64EncodedString() }
+        var specs: [String] = []
+        for i in 0..<40 {
+            let value = i % 10 == 9 ? "null" : "\"\(b64(i % 3 == 0 ? [0xFF, 0x00, UInt8(i)] : Array(#"{"i":\#(i)}"#.utf8)))\""
+            let key = i % 4 == 0 ? "null" : "\"\(b64(i % 2 == 0 ? [0x80, UInt8(i)] : Array("k\(i)".utf8)))\""
+            specs.append(#"{"partition":\#(i % 4),"timestamp":\#(1_600_000_000_000 + i),"key":\#(key),"value":\#(value),"headers":[["h","\#(b64([0xC3, 0x28]))"],["t","\#(b64(Array("x\(i)".utf8)))"]]}"#)
+        }
+        try witnessProduce(source, specs: specs)
+        let pull = try execute("kpull", ["-b", brokers, "-t", source, "-g", Harness.unique("g"), "-e"] + Harness.fastConsumer)
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        XCTAssertEqual(pull.lines.count, 40, pull.stderr)
+        let put = try execute("kput", ["-b", brokers, "-t", target, "--envelope", "--keep-partition"], input: pull.stdout)
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let order = { (x: WitnessRecord, y: WitnessRecord) in (x.partition, x.offset) < (y.partition, y.offset) }
+        let a = try readTopic(source).sorted(by: order), b = try readTopic(target).sorted(by: order)
+        XCTAssertEqual(a.count, 40)
+        XCTAssertEqual(b, a, "same partitions, offsets, keys, values, headers and timestamps")
+    }
+
+    // MARK: - Report, sources, keys, modes
+
+    func testReportMatchesTopicAcrossSeveralSources() throws {
+        let topic = Harness.unique("kput-report")
+        let fileA = Harness.tempFile("a.jsonl"), fileB = Harness.tempFile("b.jsonl")
+        let a = (1...400).map { #"{"src":"a","n":\#($0)}"# }
+        let s = (1...300).map { #"{"src":"stdin","n":\#($0)}"# }
+        let b = (1...300).map { #"{"src":"b","n":\#($0)}"# }
+        try jsonLinesData(a).write(to: fileA)
+        try jsonLinesData(b).write(to: fileB)
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--report", fileA.path, "-", fileB.path], input: jsonLinesData(s))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let reported = reportLines(r.stdout)
+        XCTAssertEqual(reported.count, 1000)
+        let bySource = ["\(fileA.path)": a, "-": s, "\(fileB.path)": b]
+        let records = try readTopic(topic)
+        let byPosition = Dictionary(uniqueKeysWithValues: records.map { ("\($0.partition)/\($0.offset)", $0.valueText ?? "") })
+        XCTAssertEqual(records.count, 1000)
+        var seen = Set<String>()
+        for rep in reported {
+            XCTAssertEqual(rep.topic, topic)
+            let expected = try XCTUnwrap(bySource[rep.source].flatMap { $0.indices.contains(rep.line - 1) ? $0[rep.line - 1] : nil }, "\(rep)")
+            XCTAssertEqual(byPosition["\(rep.partition)/\(rep.offset)"], expected, "\(rep)")
+            XCTAssertTrue(seen.insert("\(rep.source):\(rep.line)").inserted, "reported twice: \(rep)")
+        }
+    }
+
+    func testMissingInputFileIsNamedAndTheOthersStillGo() throws {
+        let topic = Harness.unique("kput-missing")
+        let missing = Harness.tempFile("nope.jsonl").path
+        let r = try execute("kput", ["-b", brokers, "-t", topic, missing, "-"], input: jsonLinesData([#"{"a":1}"#]))
+        XCTAssertEqual(r.status, 74, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("kput: \(missing)"), r.stderr)
+        XCTAssertEqual(try readTopic(topic).compactMap(\.valueText), [#"{"a":1}"#])
+    }
+
+    func testPartitionThatDoesNotExistIsOneLineNotOnePerLine() throws {
+        let topic = Harness.unique("kput-p99")
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-p", "99"], input: jsonLinesData([#"{"a":1}"#, #"{"a":2}"#]))
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("-p 99"), r.stderr)
+    }
+
+    func testKeyFieldStringNumberAndMissing() throws {
+        let topic = Harness.unique("kput-key")
+        let lines = [
+            #"{"id":"abc","v":1}"#,
+            #"{"v":2,"id":"tab\there \u00e9 \ud83d\ude00"}"#,
+            #"{"id":42,"v":3}"#,
+            #"{"id":-1.5e3,"v":4}"#,
+            #"{"v":5}"#,
+            #"{"id":{"nested":1},"v":6}"#,
+            #"[1,2,3]"#,
+            #"{"\u0069d":"escaped-name","v":8}"#,
+            #"{"id":"first","id":"second","v":9}"#,
+        ]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id", "-p", "0", "-v", "-z", "gzip"], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:5: no string or number member \"id\"; null key"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:6: "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:7: "), r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.compactMap(\.valueText), lines, "values unchanged, in order")
+        XCTAssertEqual(records.map { $0.key.map { String(decoding: $0, as: UTF8.self) } }, [
+            "abc", "tab\there \u{e9} \u{1F600}", "42", "-1.5e3", nil, nil, nil, "escaped-name", "first",
+        ])
+        let quiet = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id"], input: jsonLinesData([#"{"v":5}"#]))
+        XCTAssertEqual(quiet.stderr, "", "the null-key note is for -v only")
+    }
+
+    func testTextModeSendsLinesAsTheyAre() throws {
+        let topic = Harness.unique("kput-text")
+        let input = Data("hello\nnot {json\r\n\n  \n\u{e9}t\u{e9}\n".utf8) + Data([0xFF, 0xFE, 0x0A])
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--text", "-p", "2"], input: input)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let values = try readTopic(topic).compactMap(\.value)
+        XCTAssertEqual(values, [Data("hello".utf8), Data("not {json".utf8), Data("  ".utf8), Data("\u{e9}t\u{e9}".utf8), Data([0xFF, 0xFE])])
+    }
+
+    // MARK: - Signals
+
+    func testSigtermDuringLargeStdinDeliversWhatWasReadAndExits143() throws {
+        let topic = Harness.unique("kput-term")
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdin: fifo.url)
+        let line = { (n: Int) in #"{"n":\#(n),"pad":"\#(String(repeating: "x", count: 60))"}"# }
+        // Keep the pipe full (kput is reading hard) and signal once the first deliveries are reported.
+        var next = 1
+        var pending = Data()
+        var signalled = false
+        while next <= 2_000_000 && kput.process.isRunning {
+            if pending.isEmpty {
+                for n in next..<(next + 500) { pending.append(contentsOf: Array(line(n).utf8) + [0x0A]) }
+                next += 500
+            }
+            pending.removeFirst(fifo.writeSome(pending))
+            if !signalled, next > 2000, fileSize(kput.stdoutURL) >= 60_000 {  // ≥ 1000 report lines
+                kput.signal(SIGTERM)
+                signalled = true
+                break
+            }
+            if !pending.isEmpty { usleep(1000) }
+        }
+        XCTAssertTrue(signalled, "kput read the whole input before any report appeared")
+        let r = kput.wait(timeout: 120)
+        XCTAssertEqual(r.status, 143, String(r.stderr.prefix(2000)))
+
+        let reported = reportLines(r.stdout).map(\.line)
+        let named = namedLines(r.stderr)
+        XCTAssertEqual(named, [], "no fault: everything read was delivered")
+        let last = try XCTUnwrap(stoppedAfter(r.stderr), r.stderr)
+        XCTAssertEqual(reported.sorted(), Array(1...last), "every line read was delivered and reported, once")
+        let values = try readTopic(topic).compactMap(\.valueText)
+        XCTAssertEqual(multiset(values.map { Data($0.utf8) }), multiset((1...last).map { Data(line($0).utf8) }),
+                       "the topic holds exactly what was claimed")
+    }
+
+    func testSecondSignalPurgesAndStillNamesEveryUndeliveredLine() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-int2")
+        let rejects = Harness.tempFile("rejects")
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(
+            Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "--timeout", "120", "--rejects", rejects.path],
+            stdin: fifo.url)
+        let lines = (1...400).map { #"{"n":\#($0)}"# }
+        fifo.write(lines[0..<100], while: kput)
+        XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 100 })
+        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        fifo.write(lines[100...], while: kput)
+        usleep(500_000)  // let kput read them; the assertions below hold either way
+        kput.signal(SIGINT)
+        XCTAssertTrue(kput.waitFor(timeout: 30) { kput.stderrText.contains("stopped reading") }, kput.stderrText)
+        XCTAssertTrue(kput.process.isRunning, "with brokers down and --timeout 120, the first signal waits for deliveries")
+        kput.signal(SIGINT)
+        let r = kput.wait(timeout: 60)
+        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+
+        XCTAssertEqual(r.status, 130, String(r.stderr.prefix(2000)))
+        let last = try XCTUnwrap(stoppedAfter(r.stderr), r.stderr)
+        let reported = reportLines(r.stdout).map(\.line)
+        let named = namedLines(r.stderr)
+        XCTAssertEqual(Set(reported), Set(1...100))
+        XCTAssertEqual(named.sorted(), last > 100 ? Array(101...last) : [], String(r.stderr.prefix(2000)))
+        XCTAssertEqual(Set(reported).union(named).sorted(), Array(1...last), "every line read is reported or named")
+        let values = try readTopic(topic).compactMap(\.valueText)
+        XCTAssertEqual(Set(values), Set(lines[0..<100]))
+        XCTAssertEqual(values.count, 100)
+        let kept = String(decoding: try Data(contentsOf: rejects), as: UTF8.self).split(separator: "\n").map(String.init)
+        XCTAssertEqual(kept.sorted(), named.map { lines[$0 - 1] }.sorted())
+    }
+}
+
+// MARK: - Helpers
+
+/// Line numbers named on stderr for `source`, in order: `kput: SOURCE:N: reason`.
+private func namedLines(_ stderr: String, source: String = "-") -> [Int] {
+    let prefix = "kput: \(source):"
+    return stderr.split(separator: "\n").compactMap { line in
+        guard line.hasPrefix(prefix) else { return nil }
+        let rest = line.dropFirst(prefix.count)
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        return Int(rest[..<colon])
+    }
+}
+
+/// N from `kput: stopped reading after -:N (...)`.
+private func stoppedAfter(_ stderr: String) -> Int? {
+    guard let range = stderr.range(of: "stopped reading after -:") else { return nil }
+    return Int(stderr[range.upperBound...].prefix { $0.isNumber })
+}
+
+private struct ReportLine: Decodable {
+    var line: Int
+    var source: String
+    var topic: String
+    var partition: Int
+    var offset: Int
+}
+
+private func reportLines(_ data: Data) -> [ReportLine] {
+    data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(ReportLine.self, from: Data($0)) }
+}
+
+private func multiset(_ items: [Data]) -> [Data: Int] { items.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
+
+private func fileSize(_ url: URL) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+}
+
+private func lineCount(_ url: URL) -> Int {
+    ((try? Data(contentsOf: url)) ?? Data()).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+}
+
+/// A FIFO a child reads as stdin while the test writes to it. The test holds it open read-write, so the
+/// child's open never blocks, a write never raises SIGPIPE, and the child sees end-of-file only on `close()`.
+private final class StdinFIFO {
+    let url = Harness.tempFile("fifo")
+    private var fd: Int32 = -1
+
+    init() throws {
+        guard mkfifo(url.path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        fd = open(url.path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+
+    /// Writes what fits in the pipe now; returns the number of bytes written.
+    func writeSome(_ data: Data) -> Int {
+        guard fd >= 0, !data.isEmpty else { return 0 }
+        let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        return max(n, 0)
+    }
+
+    /// Writes `lines` whole, waiting for `reader` to make room (gives up if it has exited).
+    func write<S: Sequence>(_ lines: S, while reader: Child) where S.Element == String {
+        var data = Data(lines.joined(separator: "\n").utf8)
+        data.append(0x0A)
+        while !data.isEmpty && reader.process.isRunning {
+            let n = writeSome(data)
+            data.removeFirst(n)
+            if n == 0 { usleep(1000) }
+        }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
+}
