@@ -8,7 +8,7 @@ BIN := .build/release
 TOOLS := kput kpull kstream kmock
 MANDATE := 2026-11-25
 
-.PHONY: all build deps demo test test-faults fuzz bench man completions install uninstall clean
+.PHONY: all build deps demo test test-faults fuzz bench man completions check-docs install uninstall clean
 
 all: build
 
@@ -39,27 +39,46 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory check-docs
 
 bench: build
 	./Benchmarks/run.sh
 
+# Man pages and completions are generated from the argument definitions and kept in git (Scripts/docs.sh):
+# `make man completions` after changing a help text, and commit; `make check-docs` (run by `make test`)
+# fails while the committed files differ from what the definitions generate. SCRATCH=.build-xyz to use
+# another SwiftPM scratch directory.
+SCRATCH ?= .build
+DOCS = SWIFT="$(SWIFT)" SCRATCH="$(SCRATCH)" MANDATE=$(MANDATE) ./Scripts/docs.sh
+
+man:
+	$(DOCS) man
+
+completions:
+	$(DOCS) completions
+
+check-docs:
+	$(DOCS) check
+
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall with the same PREFIX and DESTDIR.
+MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	for t in $(TOOLS); do install -m 755 $(BIN)/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
-	for t in $(TOOLS); do [ ! -f man/$$t.1 ] || install -m 644 man/$$t.1 $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1; done
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(MAN1DIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
 	for t in $(TOOLS); do \
-		[ ! -f completions/$$t.bash ] || install -m 644 completions/$$t.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
-		[ ! -f completions/_$$t ] || install -m 644 completions/_$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; \
-		[ ! -f completions/$$t.fish ] || install -m 644 completions/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
+		install -m 755 $(BIN)/$$t $(DESTDIR)$(PREFIX)/bin/$$t && \
+		install -m 644 man/$$t.1 $(MAN1DIR)/$$t.1 && \
+		install -m 644 completions/$$t.bash $(BASHDIR)/$$t && \
+		install -m 644 completions/_$$t $(ZSHDIR)/_$$t && \
+		install -m 644 completions/$$t.fish $(FISHDIR)/$$t.fish || exit 1; \
 	done
 
 uninstall:
 	for t in $(TOOLS); do \
-		rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1 \
-		      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t \
-		      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t \
-		      $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
+		rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(MAN1DIR)/$$t.1 $(BASHDIR)/$$t $(ZSHDIR)/_$$t $(FISHDIR)/$$t.fish; \
 	done
 
 clean:

@@ -9,12 +9,10 @@ struct KMock: ParsableCommand {
         discussion: """
             The first line on stdout is the bootstrap list (127.0.0.1:PORT,...), so B=$(kmock | head -1) works \
             (keep kmock running: use --env-file or a fifo in scripts). Fault commands are read from stdin, \
-            one a line, each answered with "ok" or "error: ...":
-              down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API
-              topic NAME PARTITIONS | leader TOPIC PARTITION ID | coordinator GROUP ID
+            one a line, each answered with "ok" or "error: ..." (see FAULT COMMANDS below). \
             The mock keeps about 5 MiB per partition and waits the whole fetch.wait.max.ms when idle: \
             give consumers -X fetch.wait.max.ms=10 for low latency. Runs until SIGINT or SIGTERM.
-            """,
+            """ + ManualText.kmock,
         version: KafkaFiltersInfo.version)
 
     @Option(name: .long, help: "Number of brokers.")

@@ -10,7 +10,7 @@ struct KPull: ParsableCommand {
             kpull writes one line per message to stdout and commits a message's offset only after its line \
             has been written out. With -e it drains what is there and exits: the tool for cron jobs. \
             Default group: kpull.<topic>; default start for a new group: --from beginning.
-            """,
+            """ + ManualText.kpull,
         version: KafkaFiltersInfo.version)
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions

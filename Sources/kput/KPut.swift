@@ -15,7 +15,7 @@ struct KPut: ParsableCommand {
             delivered or named; a second signal gives up at once and names what is left).
 
             \(ProduceJob.memoryBound)
-            """,
+            """ + ManualText.kput,
         version: KafkaFiltersInfo.version)
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions

@@ -11,7 +11,7 @@ struct KStream: ParsableCommand {
             offsets of lines already written. With -o it appends to a file and reopens it on SIGHUP \
             (logrotate's postrotate). SIGINT/SIGTERM flush, commit, leave the group and exit 0. \
             Default group: kstream.<topic>; default start for a new group: --from end.
-            """,
+            """ + ManualText.kstream,
         version: KafkaFiltersInfo.version)
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions

@@ -1,0 +1,314 @@
+/// The reference part of each tool's `--help`: envelope format, environment, exit status, examples and
+/// "see also", appended to the tool's own discussion (`discussion: """...""" + ManualText.kput`).
+///
+/// The same text becomes sections of the man pages: `generate-manual` puts the whole discussion into
+/// DESCRIPTION, and `Scripts/manpage.py` lifts every `TITLE:` block below into its own `.Sh TITLE`
+/// section. So the text follows a small layout that script parses (and fails loudly on otherwise):
+/// - a section starts with a line `TITLE:` (capitals and spaces) after a blank line;
+/// - its lines are indented by 2: plain lines are running text, a blank line starts a new paragraph;
+/// - `TERM  text` (two or more spaces after the term) is a list item, continued by lines indented to
+///   exactly the column where its text starts;
+/// - lines indented by 4 are literal (commands, JSON), shown as they are.
+/// Keep it ASCII (generate-manual drops every other character) and within 78 columns (`--help` wraps at
+/// the terminal width, which would break the layout); DocsManualTextTests checks both.
+/// After changing it, run `make man completions` and commit man/ (the drift check in `make test` fails
+/// until then).
+public enum ManualText {
+    public static var kput: String {
+        render([
+            envelopeSection(
+                intro: "With --envelope, each input line is an envelope as kpull and kstream write them: one JSON object per message, for example (one line in reality):"),
+            environmentSection,
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "Every input line was delivered and acknowledged."),
+                    ("64", "Usage error: a bad option or argument."),
+                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, or a bad envelope); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
+                    ("69", "No broker answered within --connect-timeout, or the topic does not exist."),
+                    ("74", "An input file could not be read, or --rejects or --report could not be written."),
+                    ("75", "At least one line was not acknowledged within --timeout (a temporary failure: try again later); each was named on stderr and appended to --rejects."),
+                    ("78", configurationError),
+                    ("130", "Stopped by SIGINT: lines in flight were delivered (or named), the rest of the input was not read."),
+                    ("143", "Stopped by SIGTERM, the same way."),
+                ]),
+                .paragraph(precedence),
+            ]),
+            Section("EXAMPLES", [
+                .example("Produce lines read from stdin:", [
+                    #"echo '{"id":1,"user":"ann"}' | kput -t events"#,
+                ]),
+                .example("Key each message by its user field and print where each one went:", [
+                    #"kput -t events -k user --report < orders.jsonl"#,
+                ]),
+                .example("Keep bad and undelivered lines aside, fix them, then replay them:", [
+                    #"kput -t events --rejects bad.jsonl orders.jsonl"#,
+                    #"vi bad.jsonl && kput -t events bad.jsonl && rm bad.jsonl"#,
+                ]),
+                .example("Copy a topic byte for byte (keys, headers, timestamps, values):", [
+                    #"kpull -t events -g copy -e | kput --envelope -t events-copy"#,
+                ]),
+                .example("Connect to a cluster with SASL over TLS:", [
+                    #"kput -b k1:9093 -X security.protocol=SASL_SSL \"#,
+                    #"     -X sasl.mechanisms=PLAIN -F ~/.config/kafka/client.properties \"#,
+                    #"     -t events < events.jsonl"#,
+                ]),
+            ]),
+            seeAlso(["kpull(1)", "kstream(1)", "kmock(1)", "kcat(1)", "jq(1)"]),
+        ])
+    }
+
+    public static var kpull: String {
+        render([
+            envelopeSection(
+                intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            environmentSection,
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "-e or -n finished, or the reader of the output went away (kpull | head); every line written was committed, nothing else."),
+                    ("64", "Usage error: a bad option or argument."),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist."),
+                    ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
+                    ("75", "Offsets could not be committed, or the consumer failed (a temporary failure: try again later)."),
+                    ("78", configurationError),
+                    ("130", "Stopped by SIGINT: the current line was finished and committed, and the group left."),
+                    ("143", "Stopped by SIGTERM, the same way."),
+                ]),
+                .paragraph(precedence),
+            ]),
+            Section("EXAMPLES", [
+                .example("Take everything new since the last run and exit (a drain, for cron):", [
+                    #"kpull -t events -g nightly -e > events-$(date +%F).jsonl"#,
+                ]),
+                .example("Filter with jq: the values of large orders only:", [
+                    #"kpull -t orders -e | jq -c 'select(.value.amount > 100) | .value'"#,
+                ]),
+                .example("Exactly ten messages, written and committed, as values alone:", [
+                    #"kpull -t events -n 10 --format value"#,
+                ]),
+                .example("Run a drain from cron, one at a time:", [
+                    #"*/5 * * * * flock -n /tmp/drain.lock kpull -t events -e >> events.jsonl"#,
+                ]),
+            ]),
+            seeAlso(["kput(1)", "kstream(1)", "kmock(1)", "flock(1)", "jq(1)", "crontab(5)"]),
+        ])
+    }
+
+    public static var kstream: String {
+        render([
+            envelopeSection(
+                intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            environmentSection,
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "Stopped by SIGINT or SIGTERM, the normal way to stop a tail: lines flushed, their offsets committed, the group left."),
+                    ("64", "Usage error: a bad option or argument."),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist. (A broker outage later is waited out, not an exit.)"),
+                    ("74", "The output could not be written, opened or reopened after SIGHUP (disk full, permissions); the offsets of unwritten lines were not stored."),
+                    ("75", "The consumer failed (a temporary failure: try again later)."),
+                    ("78", configurationError),
+                ]),
+                .paragraph(precedence),
+            ]),
+            Section("EXAMPLES", [
+                .example("Tail a topic into a pipe, starting with what is already there:", [
+                    #"kstream -t events --from beginning | jq -c .value"#,
+                ]),
+                .example("Append to a log file, which kstream reopens on SIGHUP, so logrotate can rotate it:", [
+                    #"kstream -t events -o /var/log/kstream/events.log &"#,
+                    #"echo $! > /run/kstream-events.pid"#,
+                ]),
+                .example("The logrotate snippet, /etc/logrotate.d/kstream-events:", [
+                    #"/var/log/kstream/events.log {"#,
+                    #"    daily"#,
+                    #"    rotate 14"#,
+                    #"    compress"#,
+                    #"    delaycompress"#,
+                    #"    missingok"#,
+                    #"    notifempty"#,
+                    #"    nocreate"#,
+                    #"    postrotate"#,
+                    #"        kill -HUP "$(cat /run/kstream-events.pid)" 2>/dev/null || true"#,
+                    #"    endscript"#,
+                    #"}"#,
+                ]),
+                .example("A summary on stderr every minute:", [
+                    #"kstream -t events -o events.log --stats 60"#,
+                ]),
+            ]),
+            seeAlso(["kput(1)", "kpull(1)", "kmock(1)", "jq(1)", "logrotate(8)"]),
+        ])
+    }
+
+    public static var kmock: String {
+        render([
+            Section("FAULT COMMANDS", [
+                .paragraph("One a line on stdin, each answered on stdout with ok or with error: reason. Broker IDs are 1 to --brokers; API is a name (Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, ApiVersions, InitProducerId) or a number; CODE is a librdkafka error name (NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, ...) or a number. Blank lines and lines starting with # are ignored."),
+                .list([
+                    ("down ID", "Take broker ID down: its connections are closed and new ones refused."),
+                    ("up ID", "Bring broker ID back."),
+                    ("rtt ID MS", "Delay broker ID's responses by MS milliseconds."),
+                    ("errors API COUNT CODE", "Fail the next COUNT requests of API with CODE."),
+                    ("clear API", "Forget the errors still queued for API."),
+                    ("topic NAME PARTITIONS", "Create a topic (clients auto-create others with 4 partitions)."),
+                    ("leader TOPIC PARTITION ID", "Make broker ID the partition's leader."),
+                    ("coordinator GROUP ID", "Make broker ID the group's coordinator."),
+                ]),
+            ]),
+            Section("ENVIRONMENT", [
+                .list([
+                    ("KAFKA_BROKERS", "Not read by kmock; --env-file writes KAFKA_BROKERS=list for the other tools to read, and they use it when -b is not given."),
+                ])
+            ]),
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "Stopped by SIGINT or SIGTERM, after shutting the cluster down."),
+                    ("64", "Usage error: a bad option or argument. (A bad fault command is answered with an error line; kmock keeps running.)"),
+                    ("69", "The mock cluster could not be started, or a --topic could not be created."),
+                    ("74", "The --env-file could not be written."),
+                ])
+            ]),
+            Section("EXAMPLES", [
+                .example("Start a cluster in the background and point the tools at it:", [
+                    #"kmock --topic events:3 --env-file /tmp/kmock.env > /dev/null &"#,
+                    #"sleep 1; . /tmp/kmock.env; export KAFKA_BROKERS"#,
+                    #"echo '{"a":1}' | kput -t events"#,
+                    #"kpull -t events -e -X fetch.wait.max.ms=10"#,
+                ]),
+                .example("Inject faults through a fifo:", [
+                    #"mkfifo ctl; kmock --brokers 3 < ctl > kmock.out & exec 3> ctl"#,
+                    #"echo 'down 2' >&3; sleep 3; echo 'up 2' >&3"#,
+                    #"echo 'errors Produce 3 REQUEST_TIMED_OUT' >&3"#,
+                ]),
+            ]),
+            seeAlso(["kput(1)", "kpull(1)", "kstream(1)", "kcat(1)"]),
+        ])
+    }
+
+    // MARK: - Shared pieces
+
+    static let configurationError =
+        "Bad configuration: an unknown or invalid -X property, an unreadable or malformed -F file, or not authorized."
+
+    static let precedence =
+        "When several apply, the most serious is returned: a signal, then 64, 78, 69, 74, 75, 65."
+
+    static var environmentSection: Section {
+        Section("ENVIRONMENT", [
+            .list([
+                ("KAFKA_BROKERS", "The bootstrap brokers (host:port,...) when -b is not given; if it is unset too, localhost:9092."),
+            ])
+        ])
+    }
+
+    /// The envelope, as defined once in `Envelope` (see Envelope.swift), for kput's input and the consumers' output.
+    static func envelopeSection(intro: String) -> Section {
+        Section("ENVELOPE FORMAT", [
+            .paragraph(intro),
+            .literal([
+                #"{"topic":"events","partition":0,"offset":42,"timestamp":1700000000000,"#,
+                #" "key":"k1","headers":[{"key":"h","value":"v"}],"value":{"a":1}}"#,
+            ]),
+            .list([
+                ("topic", "The topic read from (kput ignores it)."),
+                ("partition", "Its partition (kput honours it only with --keep-partition)."),
+                ("offset", "Its offset (kput ignores it)."),
+                ("timestamp", "Milliseconds since the epoch; absent when unknown."),
+                ("key", #"A JSON string when the key is valid UTF-8, else base64 with "key_encoding":"base64"; absent when the key is null."#),
+                ("headers", #"An array of {"key":K,"value":V} in order, duplicates kept; V is a string, null for a null value, or base64 with "encoding":"base64" in that object when not UTF-8. Absent when there are none."#),
+                ("value", #"The payload itself, byte for byte, when it is one valid JSON document on one line without surrounding whitespace and is not the literal null; else a JSON string with "value_encoding":"text" when valid UTF-8; else base64 with "value_encoding":"base64". Absent for a tombstone (null payload)."#),
+            ]),
+            .paragraph("kput --envelope produces key, headers, timestamp and value bytes exactly, so kpull -e | kput --envelope copies a topic byte for byte."),
+        ])
+    }
+
+    /// `name(section)` references, in the conventional order: by section, then by name.
+    static func seeAlso(_ pages: [String]) -> Section {
+        func key(_ page: String) -> (String, String) {
+            let parts = page.split(separator: "(")
+            return (String(parts.last ?? ""), String(parts.first ?? ""))
+        }
+        return Section("SEE ALSO", [.paragraph(pages.sorted { key($0) < key($1) }.joined(separator: ", "))])
+    }
+
+    // MARK: - Layout
+
+    static let width = 78
+
+    struct Section {
+        var title: String
+        var blocks: [Block]
+        init(_ title: String, _ blocks: [Block]) {
+            self.title = title
+            self.blocks = blocks
+        }
+    }
+
+    enum Block {
+        /// Running text, wrapped at 2 spaces.
+        case paragraph(String)
+        /// `TERM  text`, the text wrapped at a column shared by the whole list.
+        case list([(String, String)])
+        /// Lines shown as they are, at 4 spaces.
+        case literal([String])
+        /// A sentence, then its commands.
+        case example(String, [String])
+    }
+
+    static func render(_ sections: [Section]) -> String {
+        var out = ""
+        for section in sections {
+            out += "\n\n\(section.title):"
+            var previous: Block?
+            for block in section.blocks {
+                // A blank line between examples, and before a paragraph that follows a list or a literal
+                // (the layout rules would otherwise read it as part of them).
+                switch (previous, block) {
+                case (.example?, .example), (.list?, .literal), (.literal?, .list), (.list?, .paragraph): out += "\n"
+                default: break
+                }
+                out += "\n" + lines(block).joined(separator: "\n")
+                previous = block
+            }
+        }
+        return out
+    }
+
+    static func lines(_ block: Block) -> [String] {
+        switch block {
+        case .paragraph(let text):
+            return wrap(text, indent: 2)
+        case .literal(let lines):
+            return lines.map { "    " + $0 }
+        case .example(let text, let commands):
+            return wrap(text, indent: 2) + commands.map { "    " + $0 }
+        case .list(let items):
+            let column = 2 + (items.map(\.0.count).max() ?? 0) + 2
+            var result: [String] = []
+            for (term, text) in items {
+                var wrapped = wrap(text, indent: column)
+                let head = "  " + term + String(repeating: " ", count: column - 2 - term.count)
+                wrapped[0] = head + wrapped[0].dropFirst(column)
+                result += wrapped
+            }
+            return result
+        }
+    }
+
+    /// Greedy word wrap to `width` columns, every line indented by `indent` spaces.
+    static func wrap(_ text: String, indent: Int) -> [String] {
+        let pad = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && indent + line.count + 1 + word.count > width {
+                lines.append(pad + line)
+                line = ""
+            }
+            line += line.isEmpty ? String(word) : " " + word
+        }
+        lines.append(pad + line)
+        return lines
+    }
+}

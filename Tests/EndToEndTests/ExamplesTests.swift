@@ -1,0 +1,141 @@
+import Foundation
+import XCTest
+
+/// Runs every script in examples/ against this test process's cluster (kmock, or $KAFKA_BROKERS), with
+/// the built tools first in PATH, so that none of them rots. Each test uses its own topics and groups.
+final class ExamplesTests: XCTestCase {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples")
+
+    func run(_ script: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120,
+             file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        var env = environment
+        env["KAFKA_BROKERS"] = brokers
+        env["PATH"] = Harness.binDir.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let child = try Child(URL(fileURLWithPath: "/usr/bin/env"),
+                              ["bash", Self.examples.appendingPathComponent(script).path] + arguments, environment: env)
+        return child.wait(timeout: timeout, file: file, line: line)
+    }
+
+    func scratchDirectory() throws -> URL {
+        let dir = Harness.tempFile("example")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func lines(_ url: URL) -> [String] {
+        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func testProduceLinesThenPullWithJq() throws {
+        let topic = Harness.unique("ex-orders")
+        let put = try run("produce-lines.sh", [topic])
+        XCTAssertEqual(put.status, 0, put.stderr)
+        XCTAssertEqual(put.jsonLines.count, 3, "one --report line per keyed line: \(put.stdoutText)")
+        XCTAssertEqual(put.jsonLines.compactMap { $0["line"] as? Int }.sorted(), [1, 2, 3], "in the order of acknowledgement")
+        XCTAssertEqual(try readTopic(topic).count, 4)
+        XCTAssertEqual(try readTopic(topic + ".text").map(\.valueText), ["hello, kafka"])
+
+        let pull = try run("pull-jq.sh", [topic, Harness.unique("ex-report")])
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        let out = pull.lines
+        let big = out.filter { $0.hasPrefix("{\"id\":") }
+        XCTAssertEqual(Set(big), [#"{"id":2,"user":"bob","amount":120}"#, #"{"id":4,"user":"cy","amount":250}"#], pull.stdoutText)
+        XCTAssertEqual(out.last, #"[{"user":"ann","total":37},{"user":"bob","total":120},{"user":"cy","total":250}]"#)
+    }
+
+    func testKstreamUnderLogrotate() throws {
+        let dir = try scratchDirectory()
+        let r = try run("kstream-logrotate.sh", [Harness.unique("ex-log"), dir.path])
+        XCTAssertEqual(r.status, 0, "kstream stops with 0 on SIGTERM: \(r.stderr)")
+        let rotated = lines(dir.appendingPathComponent("events.log.1"))
+        let current = lines(dir.appendingPathComponent("events.log"))
+        // Every line whole and once: 1...5 before the rotation, 6...10 after kstream reopened the path.
+        let n = { (lines: [String]) in
+            lines.map { line -> Int in
+                let env = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (env?["value"] as? [String: Int])?["n"] ?? -1
+            }.sorted()
+        }
+        XCTAssertEqual(n(rotated), [1, 2, 3, 4, 5], r.stdoutText)
+        XCTAssertEqual(n(current), [6, 7, 8, 9, 10], r.stdoutText)
+    }
+
+    func testCronDrainUnderFlock() throws {
+        let topic = Harness.unique("ex-drain")
+        let spool = try scratchDirectory()
+        let files = { () -> [URL] in
+            ((try? FileManager.default.contentsOfDirectory(at: spool, includingPropertiesForKeys: nil)) ?? [])
+                .filter { $0.pathExtension == "jsonl" }.sorted { $0.path < $1.path }
+        }
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: Data((1...5).map { "{\"i\":\($0)}\n" }.joined().utf8))
+        XCTAssertEqual(put.status, 0, put.stderr)
+
+        // While another run holds the lock, a run leaves at once, successfully, having read nothing.
+        let lock = spool.appendingPathComponent(".\(topic).lock").path
+        let script = Self.examples.appendingPathComponent("cron-drain.sh").path
+        let env = ["KAFKA_BROKERS": brokers, "PATH": Harness.binDir.path + ":/usr/bin:/bin"]
+        let busy = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["flock", lock, "bash", script, topic, spool.path], environment: env).wait()
+        XCTAssertEqual(busy.status, 0, busy.stderr)
+        XCTAssertTrue(busy.stderr.contains("still running"), busy.stderr)
+        XCTAssertEqual(files(), [])
+
+        let first = try run("cron-drain.sh", [topic, spool.path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(files().count, 1)
+        XCTAssertEqual(files().first.map(lines)?.count, 5)
+
+        // Drained: the next run writes no file.
+        let again = try run("cron-drain.sh", [topic, spool.path])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(files().count, 1)
+
+        let more = try execute("kput", ["-b", brokers, "-t", topic], input: Data("{\"i\":6}\n{\"i\":7}\n".utf8))
+        XCTAssertEqual(more.status, 0, more.stderr)
+        let third = try run("cron-drain.sh", [topic, spool.path])
+        XCTAssertEqual(third.status, 0, third.stderr)
+        let all = files().flatMap(lines).compactMap { line -> Int? in
+            let env = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (env?["value"] as? [String: Int])?["i"]
+        }
+        XCTAssertEqual(all.sorted(), [1, 2, 3, 4, 5, 6, 7], "every message in exactly one file")
+        XCTAssertEqual(files().count, 2)
+    }
+
+    func testCopyTopicByteForByte() throws {
+        let source = Harness.unique("ex-src")
+        let dest = Harness.unique("ex-dst")
+        // Binary and text keys and values, headers (binary, null, duplicate), a tombstone, set timestamps.
+        try witnessProduce(source, specs: [
+            #"{"key":"azE=","value":"eyJhIjoxfQ==","timestamp":1700000000000,"headers":[["h","dg=="],["h","dw=="],["n",null]]}"#,
+            #"{"key":"/wA=","value":"AP8B","timestamp":1700000000001,"headers":[["bin","gIE="]]}"#,
+            #"{"value":"cGxhaW4gdGV4dA==","timestamp":1700000000002}"#,
+            #"{"key":"dG9tYg==","timestamp":1700000000003}"#,
+            #"{"value":"bnVsbA==","timestamp":1700000000004}"#,
+            #"{"value":"IHsiYSI6MX0g","timestamp":1700000000005}"#,
+        ])
+        let rejects = Harness.tempFile("copy-rejects.jsonl")
+        let r = try run("copy-topic.sh", [source, dest, Harness.unique("ex-copy")], environment: ["REJECTS": rejects.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: rejects.path), "no rejects: the empty file is removed")
+        func comparable(_ records: [WitnessRecord]) -> [String] {
+            records.map { "\($0.key?.base64EncodedString() ?? "-") \($0.value?.base64EncodedString() ?? "-") \($0.timestamp) \($0.headers.map { "\($0.key)=\($0.value?.base64EncodedString() ?? "null")" })" }.sorted()
+        }
+        let original = try readTopic(source)
+        XCTAssertEqual(original.count, 6)
+        XCTAssertEqual(comparable(try readTopic(dest)), comparable(original))
+    }
+
+    func testReplayRejects() throws {
+        let topic = Harness.unique("ex-replay")
+        let dir = try scratchDirectory()
+        let r = try run("replay-rejects.sh", [topic, dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.contains("kput exited 65"), r.stdoutText)
+        XCTAssertTrue(r.stderr.contains("input.jsonl:2:"), "the bad line is named: \(r.stderr)")
+        XCTAssertTrue(r.stderr.contains("input.jsonl:4:"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.jsonl").path))
+        let values = try readTopic(topic).compactMap(\.valueText).sorted()
+        XCTAssertEqual(values, (1...4).map { "{\"id\":\($0),\"ok\":true}" })
+    }
+}
