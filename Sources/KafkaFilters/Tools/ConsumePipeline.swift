@@ -35,9 +35,10 @@ public struct ConsumeJob: Sendable {
     }
 }
 
-/// The consumer side of kpull and kstream. Either way, a message's offset is stored (and so committed)
-/// only after its line has been written out: kpull pulls and commits itself (`runPull`), kstream is
-/// pushed messages and lets librdkafka auto-commit what was stored (`runStream`).
+/// The consumer side of kpull and kstream. Either way, a message's offset is committed only after its
+/// line has been written out: kpull pulls and commits itself (`runPull`); kstream is pushed messages
+/// (`runStream`), stores the offsets of written lines for librdkafka's auto-commit, and commits them
+/// itself before a rebalance takes partitions away and before it leaves.
 public final class ConsumeSession {
     let job: ConsumeJob
     let settings: ClientSettings
@@ -249,7 +250,8 @@ public final class ConsumeSession {
             // pending and are committed once this member has rejoined.
             writeOut()
             if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
-            commitNow(final: false)
+            // While leaving, the final commit has already been made (or given up on).
+            if !finishing { commitNow(final: false) }
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.subtract(keys)
             for tp in keys { drain?.revoke(tp) }
@@ -360,7 +362,10 @@ public final class ConsumeSession {
         var failures = 0
         while let error = commitNow(final: true) {
             failures += 1
-            let giveUp = MonotonicClock.now >= deadline || error.isFatal || (!error.isGroupRebalance && failures >= 5)
+            // Each try can wait seconds for a coordinator: one is enough when the cluster is known to be
+            // gone, and a second SIGINT/SIGTERM means "stop now".
+            let giveUp = MonotonicClock.now >= deadline || error.isFatal || Signals.stopNow
+                || (!error.isGroupRebalance && failures >= (outage ? 1 : 5))
             if giveUp {
                 fail(.tempFailure, "cannot commit offsets: \(error); the last lines written will be read again")
                 return
