@@ -16,7 +16,7 @@ struct KPull: ParsableCommand {
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
 
-    @Option(name: [.short, .customLong("count")], help: ArgumentHelp("Exit after N messages are written and committed.", valueName: "n"))
+    @Option(name: [.customShort("n"), .customLong("count")], help: ArgumentHelp("Exit after N messages are written and committed.", valueName: "n"))
     var count: Int?
 
     @Flag(name: [.short, .customLong("exit-at-end")], help: "Exit when every assigned partition is read up to its end as of the start.")
