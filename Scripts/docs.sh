@@ -64,7 +64,7 @@ check() {
     generate_completions "$tmp/completions"
     for dir in man completions; do
         if ! diff -r -u "$dir" "$tmp/$dir" > "$tmp/$dir.diff"; then
-            head -60 "$tmp/$dir.diff" | sed "s|$tmp/||g" >&2
+            head -80 "$tmp/$dir.diff" | sed "s|$tmp/|generated/|g" >&2
             echo "docs.sh: $dir/ is not what the argument definitions generate (diff above: committed vs generated)." >&2
             echo "docs.sh: run 'make man completions' and commit $dir/." >&2
             status=1
