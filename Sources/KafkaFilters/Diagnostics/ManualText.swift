@@ -171,8 +171,10 @@ public enum ManualText {
             ]),
             Section("EXAMPLES", [
                 .example("Start a cluster in the background and point the tools at it:", [
+                    #"rm -f /tmp/kmock.env"#,
                     #"kmock --topic events:3 --env-file /tmp/kmock.env > /dev/null &"#,
-                    #"sleep 1; . /tmp/kmock.env; export KAFKA_BROKERS"#,
+                    #"until [ -s /tmp/kmock.env ]; do sleep 0.1; done"#,
+                    #". /tmp/kmock.env; export KAFKA_BROKERS"#,
                     #"echo '{"a":1}' | kput -t events"#,
                     #"kpull -t events -e -X fetch.wait.max.ms=10"#,
                 ]),
