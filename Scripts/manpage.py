@@ -25,8 +25,9 @@ ITEM = re.compile(r"^  (\S+(?: \S+)*)  +(\S.*)$")
 MACRO_LIKE = re.compile(r"^(?:[A-Z][a-z]{1,2}|%[A-Z])$")
 # The end of a sentence: . ! or ? (perhaps closed by ) " or '), a blank, then a capital or "(".
 SENTENCE_END = re.compile(r"""(?<=[a-z0-9)\]"'][.!?])\s+(?=[A-Z(])|(?<=[a-z0-9][.!?][)"'])\s+(?=[A-Z(])""")
-# Words holding _ " or : (JSON members, key=value) are kept whole: \% stops hyphenation.
-JSONISH_WORD = re.compile(r"""(?:(?<=^)|(?<=[ (]))(?=[^ ]*[_":])""")
+# Options (--max-line-bytes) and words holding _ " or : (JSON members) are kept whole: \% stops
+# hyphenation.
+UNBREAKABLE_WORD = re.compile(r"""(?:(?<=^)|(?<=[ (]))(?=-|[^ ]*[_":])""")
 
 
 class LayoutError(Exception):
@@ -50,7 +51,7 @@ def sentences(text):
 
 def running_text(lines):
     """Wrapped --help lines -> roff text lines, one a sentence."""
-    return [guard(JSONISH_WORD.sub(r"\\%", escape(s))) for s in sentences(" ".join(lines))]
+    return [guard(UNBREAKABLE_WORD.sub(r"\\%", escape(s))) for s in sentences(" ".join(lines))]
 
 
 def literal_line(line):
