@@ -1,0 +1,453 @@
+/// One top-level entry of a container: for objects the member name's raw content (between the
+/// quotes, escapes not decoded), for arrays an empty name range; the value token's exact range.
+struct JSONEntry {
+    var name: Range<Int>
+    var value: Range<Int>
+    var kind: JSONKind
+}
+
+/// The single-pass, allocation-free validator behind `JSONScanner`.
+///
+/// It is an explicit state machine (no recursion, so no stack overflow on hostile nesting), and it
+/// can pause after each top-level entry so callers can pick values out without a second pass.
+/// Container kinds for up to 512 levels live in an inline 512-bit stack.
+/// It keeps a raw pointer to the input: use it only inside the `withUnsafeBytes` scope it was made in.
+struct JSONCursor {
+    private enum State: UInt8 {
+        case value          // a value starts at `i` (whitespace already skipped)
+        case afterValue     // a value just ended at `i`
+        case afterEntry     // as afterValue, but the top-level entry was already reported
+        case key            // an object member name starts at `i` (whitespace already skipped)
+        case done
+    }
+
+    private typealias BitStack = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    private let p: UnsafePointer<UInt8>
+    private let n: Int
+    private let depthLimit: Int
+    private let reportEntries: Bool
+    private let plainBytes: UnsafePointer<UInt8>
+
+    private var i: Int
+    private var depth = 0
+    private var inObject = false
+    private var state = State.value
+    private var objects: BitStack = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var nameStart = 0
+    private var nameEnd = 0
+    private var valueStart = 0
+
+    /// Kind of the top-level value.
+    let topKind: JSONKind
+
+    /// Fails with `.empty` for input that is empty or only whitespace.
+    /// `depthLimit` is clamped to 1...512 (the capacity of the inline stack).
+    init(_ base: UnsafePointer<UInt8>, count: Int, depthLimit: Int = JSONScanner.maxDepth, reportEntries: Bool)
+        throws(JSONScanError)
+    {
+        p = base
+        n = count
+        self.depthLimit = min(max(depthLimit, 1), 512)
+        self.reportEntries = reportEntries
+        plainBytes = jsonStringByteClass
+        let first = JSONCursor.skipWhitespace(base, 0, count)
+        guard first < count else { throw JSONScanError(offset: count, reason: .empty) }
+        i = first
+        topKind = JSONCursor.kind(of: base[first])
+    }
+
+    /// Convenience for raw buffers, which have no base address when empty.
+    init(_ bytes: UnsafeRawBufferPointer, depthLimit: Int = JSONScanner.maxDepth, reportEntries: Bool)
+        throws(JSONScanError)
+    {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw JSONScanError(offset: 0, reason: .empty)
+        }
+        try self.init(base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+                      depthLimit: depthLimit, reportEntries: reportEntries)
+    }
+
+    static func kind(of first: UInt8) -> JSONKind {
+        switch first {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"): return .true
+        case UInt8(ascii: "f"): return .false
+        case UInt8(ascii: "n"): return .null
+        default: return .number
+        }
+    }
+
+    /// Scans on. Returns the next top-level entry when reporting (objects and arrays only),
+    /// nil once the whole document has been validated.
+    mutating func next() throws(JSONScanError) -> JSONEntry? {
+        // Work on locals so the optimiser keeps them in registers; write back only when pausing.
+        let p = self.p
+        let n = self.n
+        let plainBytes = self.plainBytes
+        var i = self.i
+        var depth = self.depth
+        var inObject = self.inObject
+        var state = self.state
+
+        while true {
+            switch state {
+            case .value:
+                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+                if depth == 1 { valueStart = i }
+                let b = p[i]
+                switch b {
+                case UInt8(ascii: "\""):
+                    let end = JSONCursor.scanPlainString(p, i &+ 1, n, plainBytes)
+                    i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n, plainBytes)
+                    state = .afterValue
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    let end = JSONCursor.scanPlainNumber(p, i, n)
+                    i = end >= 0 ? end : try JSONCursor.scanNumber(p, i, n)
+                    state = .afterValue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    guard depth < depthLimit else { throw JSONScanError(offset: i, reason: .tooDeep) }
+                    let isObject = b == UInt8(ascii: "{")
+                    depth &+= 1
+                    setBit(depth, isObject)
+                    inObject = isObject
+                    i = JSONCursor.skipWhitespace(p, i &+ 1, n)
+                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+                    if p[i] == b &+ 2 {                   // "}" is "{"+2 and "]" is "["+2 in ASCII
+                        i &+= 1
+                        depth &-= 1
+                        inObject = depth > 0 && bit(depth)
+                        state = .afterValue
+                    } else {
+                        state = isObject ? .key : .value
+                    }
+                case UInt8(ascii: "t"):
+                    i = try JSONCursor.scanLiteral(p, i, n, "true")
+                    state = .afterValue
+                case UInt8(ascii: "f"):
+                    i = try JSONCursor.scanLiteral(p, i, n, "false")
+                    state = .afterValue
+                case UInt8(ascii: "n"):
+                    i = try JSONCursor.scanLiteral(p, i, n, "null")
+                    state = .afterValue
+                default:
+                    throw JSONScanError(offset: i, reason: .unexpectedByte(b))
+                }
+
+            case .afterValue, .afterEntry:
+                if depth == 0 {
+                    i = JSONCursor.skipWhitespace(p, i, n)
+                    guard i == n else { throw JSONScanError(offset: i, reason: .trailingData) }
+                    self.i = i
+                    self.state = .done
+                    return nil
+                }
+                if depth == 1, reportEntries, state == .afterValue {
+                    let start = valueStart
+                    let name = inObject ? nameStart..<nameEnd : 0..<0
+                    self.i = i
+                    self.depth = depth
+                    self.inObject = inObject
+                    self.state = .afterEntry
+                    return JSONEntry(name: name, value: start..<i, kind: JSONCursor.kind(of: p[start]))
+                }
+                i = JSONCursor.skipWhitespace(p, i, n)
+                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+                let b = p[i]
+                if b == UInt8(ascii: ",") {
+                    i = JSONCursor.skipWhitespace(p, i &+ 1, n)
+                    state = inObject ? .key : .value
+                } else if b == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i &+= 1
+                    depth &-= 1
+                    inObject = depth > 0 && bit(depth)
+                    state = .afterValue
+                } else {
+                    throw JSONScanError(offset: i, reason: .unexpectedByte(b))
+                }
+
+            case .key:
+                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+                guard p[i] == UInt8(ascii: "\"") else {
+                    throw JSONScanError(offset: i, reason: .unexpectedByte(p[i]))
+                }
+                let start = i &+ 1
+                let end = JSONCursor.scanPlainString(p, start, n, plainBytes)
+                i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n, plainBytes)
+                if depth == 1 {
+                    nameStart = start
+                    nameEnd = i &- 1
+                }
+                i = JSONCursor.skipWhitespace(p, i, n)
+                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+                guard p[i] == UInt8(ascii: ":") else {
+                    throw JSONScanError(offset: i, reason: .unexpectedByte(p[i]))
+                }
+                i = JSONCursor.skipWhitespace(p, i &+ 1, n)
+                state = .value
+
+            case .done:
+                return nil
+            }
+        }
+    }
+
+    // MARK: - Container stack
+
+    @inline(__always)
+    private mutating func setBit(_ level: Int, _ value: Bool) {
+        let index = level &- 1
+        withUnsafeMutableBytes(of: &objects) { raw in
+            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+            let mask: UInt64 = 1 &<< UInt64(index & 63)
+            if value { words[index &>> 6] |= mask } else { words[index &>> 6] &= ~mask }
+        }
+    }
+
+    @inline(__always)
+    private func bit(_ level: Int) -> Bool {
+        let index = level &- 1
+        return withUnsafeBytes(of: objects) { raw in
+            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+            return words[index &>> 6] & (1 &<< UInt64(index & 63)) != 0
+        }
+    }
+
+    // MARK: - Tokens
+
+    @inline(__always)
+    static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        while i < n {
+            let b = p[i]
+            // Compact JSON has no whitespace: one comparison decides the common case.
+            if b > 0x20 { return i }
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return i }
+            i &+= 1
+        }
+        return i
+    }
+
+    /// The common case of a string: printable ASCII up to the closing quote. `start` is just after the
+    /// opening quote. Returns the index after the closing quote, or the bitwise complement of the index
+    /// of the first byte that needs `scanString` (escape, control, non-ASCII, end of input).
+    /// Small and non-throwing so it inlines into the state machine; everything else is out of line.
+    @inline(__always)
+    static func scanPlainString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>) -> Int {
+        var i = start
+        while i &+ 8 <= n {
+            let stops = SWAR.stringStopLanes(SWAR.load(p + i))
+            if stops != 0 {
+                i &+= SWAR.firstLane(stops)
+                return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i
+            }
+            i &+= 8
+        }
+        while i < n {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { return i &+ 1 }
+            if plainBytes[Int(b)] != JSONTables.plain { return ~i }
+            i &+= 1
+        }
+        return ~i
+    }
+
+    /// The common case of a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` followed by a byte that cannot
+    /// continue a number. Returns the end index, or -1 to leave the token to `scanNumber`
+    /// (exponents, very long integers, malformed numbers, end of input).
+    @inline(__always)
+    static func scanPlainNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        if p[i] == UInt8(ascii: "-") { i &+= 1 }
+        guard i < n else { return -1 }
+        let intStart = i
+        let first = p[i]
+        if first == UInt8(ascii: "0") {
+            i &+= 1
+        } else if first &- 0x31 < 9 {
+            i &+= 1
+            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+            if i &- intStart >= 309 { return -1 }
+        } else {
+            return -1
+        }
+        if i < n, p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fraction = i
+            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+            if i == fraction { return -1 }
+        }
+        if i < n {
+            let next = p[i]
+            if next &- 0x30 < 10 || next == UInt8(ascii: ".") || next | 0x20 == UInt8(ascii: "e")
+                || next == UInt8(ascii: "+") || next == UInt8(ascii: "-")
+            {
+                return -1
+            }
+        }
+        return i
+    }
+
+    /// Any string, from `start` (after the opening quote, or where `scanPlainString` stopped) to just
+    /// after the closing quote, with full escape, control and UTF-8 checks.
+    /// `plainBytes` is `jsonStringByteClass`, passed in so the global's lazy-init check stays out of the loop.
+    @inline(never)
+    static func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>)
+        throws(JSONScanError) -> Int
+    {
+        var i = start
+        while true {
+            // Find the next byte that is not plain printable ASCII: eight at a time, then the table for the tail.
+            var found = false
+            while i &+ 8 <= n {
+                let stops = SWAR.stringStopLanes(SWAR.load(p + i))
+                if stops != 0 {
+                    i &+= SWAR.firstLane(stops)
+                    found = true
+                    break
+                }
+                i &+= 8
+            }
+            if !found {
+                while i < n, plainBytes[Int(p[i])] == JSONTables.plain { i &+= 1 }
+                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+            }
+            // Plain compare-and-branch, most frequent first: a table-driven switch here compiles to an
+            // indirect jump that mispredicts on every string.
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { return i &+ 1 }
+            if b == UInt8(ascii: "\\") {
+                i = try scanEscape(p, i, n)
+            } else if b < 0x20 {
+                throw JSONScanError(offset: i, reason: .controlCharacterInString)
+            } else {
+                let length = UTF8Validation.sequenceLength(p, i, n)
+                guard length != 0 else { throw JSONScanError(offset: i, reason: .invalidUTF8) }
+                i &+= length
+            }
+        }
+    }
+
+    /// `at` is the backslash; returns the index after the escape (and after a low surrogate escape).
+    private static func scanEscape(_ p: UnsafePointer<UInt8>, _ at: Int, _ n: Int) throws(JSONScanError) -> Int {
+        guard at &+ 1 < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        switch p[at &+ 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return at &+ 2
+        case UInt8(ascii: "u"):
+            let unit = try hex4(p, at &+ 2, n, escapeAt: at)
+            switch unit {
+            case 0xD800...0xDBFF:
+                // A high surrogate is only meaningful followed by an escaped low surrogate.
+                guard at &+ 7 < n else {
+                    // Distinguish truncation from a following byte that already proves it unpaired.
+                    if at &+ 6 < n, p[at &+ 6] != UInt8(ascii: "\\") {
+                        throw JSONScanError(offset: at, reason: .loneSurrogate)
+                    }
+                    throw JSONScanError(offset: n, reason: .unexpectedEnd)
+                }
+                guard p[at &+ 6] == UInt8(ascii: "\\"), p[at &+ 7] == UInt8(ascii: "u") else {
+                    throw JSONScanError(offset: at, reason: .loneSurrogate)
+                }
+                let low = try hex4(p, at &+ 8, n, escapeAt: at &+ 6)
+                guard low >= 0xDC00, low <= 0xDFFF else { throw JSONScanError(offset: at, reason: .loneSurrogate) }
+                return at &+ 12
+            case 0xDC00...0xDFFF:
+                throw JSONScanError(offset: at, reason: .loneSurrogate)
+            default:
+                return at &+ 6
+            }
+        default:
+            throw JSONScanError(offset: at, reason: .invalidEscape)
+        }
+    }
+
+    @inline(__always)
+    private static func hex4(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int, escapeAt: Int)
+        throws(JSONScanError) -> UInt32
+    {
+        let hex = jsonHexValue
+        var value: UInt32 = 0
+        for k in 0..<4 {
+            guard from &+ k < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+            let digit = hex[Int(p[from &+ k])]
+            guard digit != JSONTables.notHex else { throw JSONScanError(offset: escapeAt, reason: .invalidEscape) }
+            value = value &<< 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, plus the binary64 range check.
+    @inline(never)
+    static func scanNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) throws(JSONScanError) -> Int {
+        var i = start
+        if p[i] == UInt8(ascii: "-") { i &+= 1 }
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        let intStart = i
+        let first = p[i]
+        if first == UInt8(ascii: "0") {
+            i &+= 1
+        } else if first &- 0x31 < 9 {
+            i &+= 1
+            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+        } else {
+            throw JSONScanError(offset: i, reason: .invalidNumber)
+        }
+        let intDigits = i &- intStart
+        var hasExponent = false
+        if i < n, p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+            guard p[i] &- 0x30 < 10 else { throw JSONScanError(offset: i, reason: .invalidNumber) }
+            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+        }
+        if i < n, p[i] | 0x20 == UInt8(ascii: "e") {
+            hasExponent = true
+            i &+= 1
+            if i < n, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i &+= 1 }
+            guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+            guard p[i] &- 0x30 < 10 else { throw JSONScanError(offset: i, reason: .invalidNumber) }
+            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+        }
+        // A digit, point, sign or exponent letter right after a complete number means the number
+        // itself is malformed ("01", "1.2.3", "1e5e5"), which reads better than "unexpected byte".
+        if i < n {
+            let next = p[i]
+            if next &- 0x30 < 10 || next == UInt8(ascii: ".") || next | 0x20 == UInt8(ascii: "e")
+                || next == UInt8(ascii: "+") || next == UInt8(ascii: "-")
+            {
+                throw JSONScanError(offset: i, reason: .invalidNumber)
+            }
+        }
+        if hasExponent || intDigits >= 309, JSONNumberRange.overflows(p, start, i) {
+            throw JSONScanError(offset: start, reason: .invalidNumber)
+        }
+        return i
+    }
+
+    /// `literal` is "true", "false" or "null"; `p[start]` already equals its first byte.
+    @inline(__always)
+    private static func scanLiteral(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ literal: StaticString)
+        throws(JSONScanError) -> Int
+    {
+        let length = literal.utf8CodeUnitCount
+        let expected = literal.utf8Start
+        if start &+ length <= n {
+            // Compare the last four bytes as one word: covers "true"/"null" fully and "false" with p[start].
+            let tail = UnsafeRawPointer(p + (start &+ length &- 4)).loadUnaligned(as: UInt32.self)
+            let want = UnsafeRawPointer(expected + (length &- 4)).loadUnaligned(as: UInt32.self)
+            if tail == want { return start &+ length }
+        }
+        var k = 1
+        while k < length {
+            guard start &+ k < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+            let b = p[start &+ k]
+            guard b == expected[k] else { throw JSONScanError(offset: start &+ k, reason: .unexpectedByte(b)) }
+            k &+= 1
+        }
+        return start &+ length   // unreachable in practice: the word comparison would have matched
+    }
+}
