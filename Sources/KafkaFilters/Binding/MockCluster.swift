@@ -37,6 +37,12 @@ public final class MockCluster {
         check(rd_kafka_mock_topic_create(cluster, name, partitions, replication))
     }
 
+    /// Makes Metadata answers for `topic` carry `code` (e.g. UNKNOWN_TOPIC_OR_PART, TOPIC_AUTHORIZATION_FAILED);
+    /// code 0 clears it.
+    public func setTopicError(_ topic: String, code: Int32) {
+        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: code))
+    }
+
     public func setBroker(_ id: Int32, up: Bool) -> KafkaError? {
         check(up ? rd_kafka_mock_broker_set_up(cluster, id) : rd_kafka_mock_broker_set_down(cluster, id))
     }

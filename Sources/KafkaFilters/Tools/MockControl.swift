@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// kmock's fault commands, one a line on stdin: `down ID`, `up ID`, `rtt ID MS`, `errors API COUNT CODE`,
-/// `topic NAME PARTITIONS`, `leader TOPIC PARTITION ID`, `coordinator GROUP ID`, `clear API`.
+/// `topic NAME PARTITIONS`, `leader TOPIC PARTITION ID`, `coordinator GROUP ID`, `clear API`,
+/// `topic-error NAME CODE` (what Metadata says of the topic; 0 clears it).
 public enum MockCommand: Equatable, Sendable {
     case down(Int32)
     case up(Int32)
@@ -15,9 +16,10 @@ public enum MockCommand: Equatable, Sendable {
     case topic(String, Int32)
     case leader(String, Int32, Int32)
     case coordinator(String, Int32)
+    case topicError(String, Int32)
 
     public static let help =
-        "commands: down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API | topic NAME PARTITIONS | leader TOPIC PARTITION ID | coordinator GROUP ID"
+        "commands: down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API | topic NAME PARTITIONS | leader TOPIC PARTITION ID | coordinator GROUP ID | topic-error NAME CODE"
 
     public init(parsing line: String) throws(ToolFailure) {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -45,6 +47,9 @@ public enum MockCommand: Equatable, Sendable {
             self = .topic(words[1], parts)
         case ("leader", 4): self = .leader(words[1], try int32(words[2]), try int32(words[3]))
         case ("coordinator", 3): self = .coordinator(words[1], try int32(words[2]))
+        case ("topic-error", 3):
+            guard let code = MockCluster.errorCode(named: words[2]) else { throw bad("unknown error code \(words[2])") }
+            self = .topicError(words[1], code)
         default: throw bad("unknown command \"\(verb)\" or wrong number of arguments")
         }
     }
@@ -65,6 +70,9 @@ public enum MockCommand: Equatable, Sendable {
         case .topic(let name, let parts): error = cluster.createTopic(name, partitions: parts)
         case .leader(let topic, let p, let id): error = cluster.setPartitionLeader(topic: topic, partition: p, broker: id)
         case .coordinator(let group, let id): error = cluster.setCoordinator(group: group, broker: id)
+        case .topicError(let topic, let code):
+            cluster.setTopicError(topic, code: code)
+            error = nil
         }
         return error.map { "error: \($0.message)" }
     }

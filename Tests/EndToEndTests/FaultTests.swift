@@ -1,0 +1,126 @@
+import Foundation
+import XCTest
+
+/// Faults from the reliability issue that the per-tool suites do not already cover. Each test states its
+/// expected counts and checks them by reading the topic back with the witness.
+final class FaultTests: XCTestCase {
+    /// The leader of some partitions goes down mid-stream with the idempotent producer: nothing is lost.
+    /// The mock does not dedupe retries (see mock-cluster.md), so duplicates are counted and printed, not forbidden.
+    func testLeaderDownWithIdempotenceLosesNothing() throws {
+        try requireMock()
+        let topic = Harness.unique("leader-down")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 3"), "ok")
+        for p in 0..<3 { XCTAssertEqual(MockBroker.shared.command("leader \(topic) \(p) \(p + 1)"), "ok") }
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(
+            Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=500"],
+            stdin: fifo.url)
+        let lines = (1...3000).map { #"{"n":\#($0)}"# }
+        fifo.write(lines[0..<1000], while: kput)
+        XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 })
+        defer { MockBroker.shared.command("up 2") }
+        XCTAssertEqual(MockBroker.shared.command("down 2"), "ok")
+        fifo.write(lines[1000..<2000], while: kput)
+        usleep(3_000_000)
+        XCTAssertEqual(MockBroker.shared.command("up 2"), "ok")
+        fifo.write(lines[2000..<3000], while: kput)
+        fifo.close()
+        let r = kput.wait(timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let values = try readTopic(topic).compactMap(\.valueText)
+        let counts = values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        let lost = lines.filter { counts[$0] == nil }
+        let duplicated = counts.values.reduce(0) { $0 + max(0, $1 - 1) }
+        print("leader down 3 s with idempotence: \(lines.count) lines, \(lost.count) lost, \(duplicated) duplicated (the mock does not dedupe)")
+        XCTAssertEqual(lost.count, 0)
+        XCTAssertEqual(reportLines(r.stdout).count, 3000, "every line reported once")
+    }
+
+    /// A non-retriable Produce error: the lines of the failed requests are named, and exit is 75; the
+    /// others are delivered. Named count equals the count missing from the topic.
+    func testNonRetriableProduceErrorsAreNamedAndExit75() throws {
+        try requireMock()
+        let topic = Harness.unique("nonretriable")
+        let rejects = Harness.tempFile("rejects")
+        // Prime the topic, so the injected errors hit our Produce requests and not some earlier test's.
+        XCTAssertEqual(try execute("kput", ["-b", brokers, "-t", topic], input: Data("{\"warm\":1}\n".utf8)).status, 0)
+        XCTAssertEqual(MockBroker.shared.command("errors Produce 2 TOPIC_AUTHORIZATION_FAILED"), "ok")
+        defer { MockBroker.shared.command("clear Produce") }
+        let lines = (1...200).map { #"{"n":\#($0)}"# }
+        let r = try execute(
+            "kput", ["-b", brokers, "-t", topic, "--rejects", rejects.path, "--report", "-X", "linger.ms=50"],
+            input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 75, r.stderr)
+        let named = namedLines(r.stderr)
+        XCTAssertGreaterThan(named.count, 0, r.stderr)
+        let inTopic = Set(try readTopic(topic).compactMap(\.valueText))
+        let missing = lines.enumerated().filter { !inTopic.contains($0.element) }.map { $0.offset + 1 }
+        XCTAssertEqual(named.sorted(), missing, "named lines are exactly the ones not in the topic")
+        XCTAssertEqual(Set(reportLines(r.stdout).map(\.line)), Set(1...200).subtracting(missing), "reported = delivered")
+        let kept = String(decoding: try Data(contentsOf: rejects), as: UTF8.self).split(separator: "\n").map(String.init)
+        XCTAssertEqual(Set(kept), Set(missing.map { lines[$0 - 1] }))
+    }
+
+    /// A topic that does not exist (Metadata says UNKNOWN_TOPIC_OR_PART): one line, exit 69, no hang.
+    func testUnknownTopicIsOneLineAndExit69() throws {
+        try requireMock()
+        let topic = Harness.unique("missing")
+        XCTAssertEqual(MockBroker.shared.command("topic-error \(topic) UNKNOWN_TOPIC_OR_PART"), "ok")
+        defer { MockBroker.shared.command("topic-error \(topic) 0") }
+        let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
+        XCTAssertEqual(put.status, 69, put.stderr)
+        XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
+        XCTAssertTrue(put.stderr.contains(topic), put.stderr)
+        for tool in ["kpull", "kstream"] {
+            let r = try execute(tool, ["-b", brokers, "-t", topic, "--connect-timeout", "5"] + Harness.fastConsumer, timeout: 30)
+            XCTAssertEqual(r.status, 69, "\(tool): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(topic), r.stderr)
+        }
+    }
+
+    /// Authorization failures are configuration problems: exit 78 with one line.
+    func testTopicAuthorizationFailureIsAConfigurationError() throws {
+        try requireMock()
+        let topic = Harness.unique("denied")
+        XCTAssertEqual(MockBroker.shared.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
+        defer { MockBroker.shared.command("topic-error \(topic) 0") }
+        let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
+        XCTAssertEqual(put.status, 78, put.stderr)
+        XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
+        let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-e", "--connect-timeout", "5"] + Harness.fastConsumer)
+        XCTAssertEqual(pull.status, 78, pull.stderr)
+    }
+
+    func testBadConfigFiles() throws {
+        let missing = try execute("kput", ["-b", brokers, "-t", "x", "-F", "/nonexistent/client.properties"], input: Data())
+        XCTAssertEqual(missing.status, 78, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/client.properties"), missing.stderr)
+        let file = Harness.tempFile("bad.properties")
+        try "# comment\nlinger.ms=5\nthis line has no equals sign\n".write(to: file, atomically: true, encoding: .utf8)
+        let malformed = try execute("kpull", ["-b", brokers, "-t", "x", "-F", file.path])
+        XCTAssertEqual(malformed.status, 78, malformed.stderr)
+        XCTAssertTrue(malformed.stderr.contains(":3:"), "names the line: \(malformed.stderr)")
+        try "socket.timeout.ms=not-a-number\n".write(to: file, atomically: true, encoding: .utf8)
+        let invalid = try execute("kstream", ["-b", brokers, "-t", "x", "-F", file.path])
+        XCTAssertEqual(invalid.status, 78, invalid.stderr)
+        XCTAssertEqual(invalid.stderr.split(separator: "\n").count, 1, invalid.stderr)
+    }
+
+    /// Secrets given with -X or -F never appear, even with -v and librdkafka's debug output.
+    func testSecretsNeverAppearInVerboseOrDebugOutput() throws {
+        try requireMock()
+        let secret = "s3cr3t-\(UUID().uuidString.prefix(8))"
+        let topic = Harness.unique("secret")
+        let r = try execute(
+            "kput",
+            ["-b", brokers, "-t", topic, "-v", "-X", "debug=conf,generic", "-X", "sasl.password=\(secret)",
+             "-X", "ssl.key.password=\(secret)"],
+            input: Data("{\"a\":1}\n".utf8))
+        XCTAssertEqual(r.status, 0, String(r.stderr.suffix(2000)))
+        XCTAssertTrue(r.stderr.contains("librdkafka"), "debug output was shown")
+        XCTAssertFalse(r.stderr.contains(secret))
+        XCTAssertFalse(r.stdoutText.contains(secret))
+        XCTAssertFalse(r.stderr.contains("%7|"), "librdkafka lines go through our diagnostics")
+    }
+}
