@@ -268,6 +268,20 @@ final class KPutTests: XCTestCase {
         }
     }
 
+    /// `kput --report | head -1`: the report's reader leaves early; kput keeps delivering, says nothing, exits 0.
+    func testReportReaderClosingEarlyIsQuietAndEveryLineStillDelivered() throws {
+        let topic = Harness.unique("kput-report-head")
+        let input = Harness.tempFile("in.jsonl")
+        try jsonLinesData((1...20_000).map { #"{"n":\#($0)}"# }).write(to: input)
+        let script = "\"$0\" -b \"$1\" -t \"$2\" --report < \"$3\" | head -1; echo \"status=${PIPESTATUS[0]}\" >&2"
+        let child = try Child(
+            URL(fileURLWithPath: "/bin/bash"), ["-c", script, Harness.tool("kput").path, brokers, topic, input.path])
+        let r = child.wait(timeout: 60)
+        XCTAssertEqual(r.lines.count, 1, r.stdoutText)
+        XCTAssertEqual(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines), "status=0")
+        XCTAssertEqual(try readTopic(topic).count, 20_000)
+    }
+
     func testMissingInputFileIsNamedAndTheOthersStillGo() throws {
         let topic = Harness.unique("kput-missing")
         let missing = Harness.tempFile("nope.jsonl").path

@@ -71,6 +71,7 @@ public final class ProducePipeline {
     private(set) var delivered = 0
     private(set) var failed = 0
     private var outputFailed = false
+    private var reportClosed = false
     private var fatal: KafkaError?
     /// The last line handed to the producer or rejected, to say where reading stopped early.
     private var lastLine: (source: Int, line: Int)?
@@ -477,11 +478,20 @@ public final class ProducePipeline {
     }
 
     private func flushReport() {
-        guard !reportOut.buffer.isEmpty, !outputFailed else { return }
+        guard !reportOut.buffer.isEmpty, !outputFailed, !reportClosed else {
+            reportOut.buffer.removeAll(keepingCapacity: true)
+            return
+        }
         do { try reportOut.flush() } catch {
-            if !error.isBrokenPipe { Diagnostics.error("stdout: \(error)") }
-            outputFailed = true
             reportOut.buffer.removeAll()
+            // The reader of --report went away (kput --report | head): stop reporting, quietly, and keep
+            // delivering; that is not an I/O failure of kput's job. Any other write error is.
+            if error.isBrokenPipe {
+                reportClosed = true
+            } else {
+                Diagnostics.error("stdout: \(error)")
+                outputFailed = true
+            }
         }
     }
 
