@@ -279,10 +279,6 @@ public final class KafkaConsumer {
         return list.elements
     }
 
-    public func watermarks(_ tp: TopicPartition, timeoutMs: Int32) -> (low: Int64, high: Int64)? {
-        client.queryWatermarks(topic: tp.topic, partition: tp.partition, timeoutMs: timeoutMs)
-    }
-
     /// The position (next offset to fetch) of each partition.
     public func positions(_ partitions: [TopicPartition]) -> [TopicPartition] {
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
