@@ -142,9 +142,7 @@ final class KStreamTests: XCTestCase {
 
 private func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
-private func lineCount(_ url: URL) -> Int {
-    ((try? Data(contentsOf: url)) ?? Data()).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-}
+// lineCount(_:) lives in TestSupport.swift.
 
 extension Child {
     /// Polls a file until `condition` holds on its text (or 30 s pass); returns the text.
