@@ -25,8 +25,12 @@ struct KPull: ParsableCommand {
     @Option(help: ArgumentHelp("async: one commit in flight carrying all written offsets; sync: one round trip per message.", valueName: "mode"))
     var commit: CommitMode = .async
 
+    @Option(help: ArgumentHelp("Exit 75 when commits keep failing for this long; meanwhile at most 10000 lines are written beyond the last commit.", valueName: "seconds"))
+    var commitTimeout: Double = 60
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be 1 or more") }
+        guard commitTimeout > 0, commitTimeout <= 86_400 else { throw ValidationError("--commit-timeout must be between 0 and 86400 seconds") }
     }
 
     func run() throws {
@@ -37,6 +41,7 @@ struct KPull: ParsableCommand {
             job.count = count
             job.exitAtEnd = exitAtEnd
             job.commit = commit
+            job.commitTimeoutMs = UInt64(commitTimeout * 1000)
             return try ConsumeSession(job: job, settings: settings).runPull()
         }
     }

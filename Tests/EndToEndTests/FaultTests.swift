@@ -123,4 +123,67 @@ final class FaultTests: XCTestCase {
         XCTAssertFalse(r.stdoutText.contains(secret))
         XCTAssertFalse(r.stderr.contains("%7|"), "librdkafka lines go through our diagnostics")
     }
+
+    // MARK: - Consumer commits under faults
+
+    /// OffsetCommit keeps failing: kpull writes at most 10,000 lines (plus one 64 KiB output buffer) beyond
+    /// its last commit, then takes nothing new; after --commit-timeout it exits 75 with nothing committed.
+    /// Once commits work again, a drain emits everything (nothing was skipped).
+    func testFailingCommitsBoundWhatKpullWritesAhead() throws {
+        try requireMock()
+        let topic = Harness.unique("commit-fail")
+        let group = Harness.unique("g")
+        let total = 30_000
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        XCTAssertEqual(MockBroker.shared.command("errors OffsetCommit 100000 GROUP_AUTHORIZATION_FAILED"), "ok")
+        defer { MockBroker.shared.command("clear OffsetCommit") }
+        let stuck = try execute(
+            "kpull", ["-b", brokers, "-t", topic, "-g", group, "--commit-timeout", "4"] + Harness.fastConsumer, timeout: 60)
+        XCTAssertEqual(stuck.status, 75, stuck.stderr)
+        XCTAssertTrue(stuck.stderr.contains("no commit has succeeded"), stuck.stderr)
+        print("with every commit failing, kpull wrote \(stuck.lines.count) lines ahead of its commits")
+        XCTAssertGreaterThanOrEqual(stuck.lines.count, 10_000)
+        XCTAssertLessThanOrEqual(stuck.lines.count, 10_000 + 1_000)
+        XCTAssertEqual(try committed(group: group, topic: topic).sum, 0)
+
+        XCTAssertEqual(MockBroker.shared.command("clear OffsetCommit"), "ok")
+        let drain = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer, timeout: 60)
+        XCTAssertEqual(drain.status, 0, drain.stderr)
+        XCTAssertEqual(drain.lines.count, total)
+        XCTAssertEqual(try committed(group: group, topic: topic).sum, total)
+    }
+
+    /// The group coordinator goes down while kpull drains: commits are retried when it is back; every
+    /// message is written, and at the end all of them are committed.
+    func testCoordinatorDownDuringCommits() throws {
+        try requireMock()
+        let topic = Harness.unique("coord-down")
+        let group = Harness.unique("g")
+        let total = 20_000
+        XCTAssertEqual(MockBroker.shared.command("coordinator \(group) 3"), "ok")
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let kpull = try Child(
+            Harness.tool("kpull"),
+            // Small fetches keep the drain going for several seconds, so the outage falls in the middle of it.
+            ["-b", brokers, "-t", topic, "-g", group, "-e", "-X", "reconnect.backoff.max.ms=500",
+             "-X", "max.partition.fetch.bytes=1024", "-X", "fetch.max.bytes=1024", "-X", "message.max.bytes=1000"] + Harness.fastConsumer)
+        XCTAssertTrue(kpull.waitFor(timeout: 30) { lineCount(kpull.stdoutURL) > 0 })
+        defer { MockBroker.shared.command("up 3") }
+        XCTAssertEqual(MockBroker.shared.command("down 3"), "ok")
+        let atOutage = lineCount(kpull.stdoutURL)
+        XCTAssertTrue(kpull.process.isRunning, "the outage must happen mid-drain")
+        XCTAssertLessThan(atOutage, total, "the outage must happen mid-drain")
+        usleep(2_000_000)
+        XCTAssertEqual(MockBroker.shared.command("up 3"), "ok")
+        let r = kpull.wait(timeout: 90)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let values = Set(r.lines.compactMap { line -> Int? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return (o["value"] as? [String: Any])?["n"] as? Int
+        })
+        XCTAssertEqual(values.count, total, "every message written")
+        XCTAssertEqual(try committed(group: group, topic: topic).sum, total)
+    }
 }

@@ -27,6 +27,11 @@ public struct ConsumeJob: Sendable {
     public var commit: CommitMode?
     public var outputPath: String?
     public var statsInterval: Double?
+    /// kpull writes at most this many lines beyond its last successful commit; then it takes no new
+    /// message until a commit succeeds.
+    public var maxUncommittedLines = 10_000
+    /// kpull gives up (exit 75) when no commit has succeeded for this long while commits are failing.
+    public var commitTimeoutMs: UInt64 = 60_000
 
     public init(topics: [String], group: String, from: StartPosition) {
         self.topics = topics
@@ -64,6 +69,11 @@ public final class ConsumeSession {
     private var commitInFlight: [TopicPartition]?
     private var commitRetryAt: UInt64 = 0
     private var commitTrouble = false
+    /// When commits started failing (nil while they succeed), and how many written lines the last
+    /// successful commit covered: together they bound what kpull writes ahead of its commits.
+    private var failingSince: UInt64?
+    private var linesCommitted = 0
+    private var inFlightMark = 0
 
     public init(job: ConsumeJob, settings: ClientSettings) throws(ToolFailure) {
         var settings = settings
@@ -102,6 +112,13 @@ public final class ConsumeSession {
     public func runPull() -> ExitStatus {
         guard start() else { return finish() }
         while !isDone {
+            if commitsFailingTooLong() { break }
+            if commitBacklogFull {
+                // Back-pressure: take nothing new (so nothing is skipped either) until a commit succeeds.
+                collectCommitResult(timeoutMs: 100)
+                if commitInFlight == nil { usleep(20_000) }
+                continue
+            }
             let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
                 if case .message(let message) = event { take(message) } else { notice(event) }
             }
@@ -292,27 +309,45 @@ public final class ConsumeSession {
                 return
             }
             commitInFlight = offsets
+            inFlightMark = sink.linesWritten
         }
     }
 
-    private func collectCommitResult() {
-        guard let offsets = commitInFlight, let result = consumer.pollCommitResult() else { return }
+    private func collectCommitResult(timeoutMs: Int32 = 0) {
+        guard let offsets = commitInFlight, let result = consumer.pollCommitResult(timeoutMs: timeoutMs) else { return }
         commitInFlight = nil
         switch result {
-        case .success: commitSucceeded(offsets)
+        case .success: commitSucceeded(offsets, coveringLines: inFlightMark)
         case .failure(let error): commitFailed(error)
         }
         commitWritten()
     }
 
-    private func commitSucceeded(_ offsets: [TopicPartition]) {
+    private func commitSucceeded(_ offsets: [TopicPartition], coveringLines mark: Int) {
         pending.committed(offsets)
         commitTrouble = false
+        failingSince = nil
+        linesCommitted = max(linesCommitted, mark)
+    }
+
+    /// kpull has written `maxUncommittedLines` beyond its last successful commit.
+    private var commitBacklogFull: Bool {
+        job.commit != nil && !pending.isEmpty && sink.linesWritten - linesCommitted >= job.maxUncommittedLines
+    }
+
+    /// Commits have failed without a break for longer than the commit timeout: stop (exit 75) rather than
+    /// keep writing lines that would be read again.
+    private func commitsFailingTooLong() -> Bool {
+        guard job.commit != nil, let since = failingSince,
+              MonotonicClock.now &- since > job.commitTimeoutMs * 1_000_000 else { return false }
+        fail(.tempFailure, "no commit has succeeded for \(job.commitTimeoutMs / 1000) s; stopping with \(sink.linesWritten - linesCommitted) lines written but not committed (they will be read again)")
+        return true
     }
 
     private func commitFailed(_ error: KafkaError) {
         // Retried with the next batch of lines, but not before 200 ms: no tight loop against a refusing group.
         commitRetryAt = MonotonicClock.now + 200_000_000
+        if failingSince == nil { failingSince = MonotonicClock.now }
         if !commitTrouble && !error.isGroupRebalance {
             commitTrouble = true
             Diagnostics.warning("commit failed: \(error) (will retry)")
@@ -328,14 +363,15 @@ public final class ConsumeSession {
         while let offsets = commitInFlight, waited < 300 {
             if let result = consumer.pollCommitResult(timeoutMs: 100) {
                 commitInFlight = nil
-                if case .success = result { commitSucceeded(offsets) }
+                if case .success = result { commitSucceeded(offsets, coveringLines: inFlightMark) }
             }
             waited += 1
         }
         commitInFlight = nil
         let offsets = pending.offsets
+        let mark = sink.linesWritten
         guard let error = consumer.commitSync(offsets) else {
-            commitSucceeded(offsets)
+            commitSucceeded(offsets, coveringLines: mark)
             return nil
         }
         if !final { commitFailed(error) }
@@ -345,12 +381,13 @@ public final class ConsumeSession {
     private func recommitAfterRebalance() {
         guard !pending.isEmpty else { return }
         let offsets = pending.offsets
+        let mark = sink.linesWritten
         if let error = consumer.commitSync(offsets) {
             // Keep trying only for partitions still ours: a late commit for one another member now
             // reads could move its offset back.
             if pending.keep(assigned) { Diagnostics.warning("commit after rebalance failed: \(error); lines of partitions now read by another member will be read again") }
         } else {
-            commitSucceeded(offsets)
+            commitSucceeded(offsets, coveringLines: mark)
         }
     }
 
