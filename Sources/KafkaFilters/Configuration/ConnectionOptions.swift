@@ -80,6 +80,9 @@ public struct ConnectionOptions: ParsableArguments {
             // librdkafka's debug output is only useful if its log lines are shown.
             Diagnostics.configure(tool: tool, level: .verbose)
         }
+        // librdkafka backs off up to 10 s between reconnects; a tool someone is waiting on should notice a
+        // restarted broker within a second. -X reconnect.backoff.max.ms overrides it.
+        settings.addDefaults([("reconnect.backoff.max.ms", "1000")])
         try settings.check()
         return settings
     }
