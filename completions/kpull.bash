@@ -165,7 +165,7 @@ _kpull() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q -e --exit-at-end --version -h --help)
     local -a repeating_options=(-X --property --topic -t)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --from --fetch-min-bytes -n --count --commit)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --from --fetch-min-bytes -n --count --commit --commit-timeout)
     __kpull_offer_flags_options 0
 
     # Offer option value completions
@@ -205,6 +205,9 @@ _kpull() {
         ;;
     '--commit')
         __kpull_add_completions -W 'async'$'\n''sync'
+        return
+        ;;
+    '--commit-timeout')
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __kpull_parse_tokens -S
     set -l unparsed_tokens (__kpull_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kpull'
-        __kpull_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'from=' 'fetch-min-bytes=' 'n/count=' 'e/exit-at-end' 'commit=' 'version' 'h/help'
+        __kpull_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'from=' 'fetch-min-bytes=' 'n/count=' 'e/exit-at-end' 'commit=' 'commit-timeout=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kpull_parse_subcommand -r 1 'version'
@@ -91,6 +91,7 @@ complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "k
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" count n' -s 'n' -l 'count' -d 'Exit after N messages are written and committed.' -rfka ''
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" e exit-at-end' -s 'e' -l 'exit-at-end' -d 'Exit when every assigned partition is read up to its end as of the start.'
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" commit' -l 'commit' -d 'async: one commit in flight carrying all written offsets; sync: one round trip per message.' -rfka 'async sync'
+complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" commit-timeout' -l 'commit-timeout' -d 'Exit 75 when commits keep failing for this long; meanwhile at most 10000 lines are written beyond the last commit.' -rfka ''
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" version' -l 'version' -d 'Show the version.'
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_positional "kpull" -eq 1' -fa 'help' -d 'Show subcommand help information.'

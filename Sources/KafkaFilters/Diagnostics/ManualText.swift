@@ -69,7 +69,7 @@ public enum ManualText {
                     ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it."),
                     ("69", "No broker answered within --connect-timeout, or a topic does not exist."),
                     ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
-                    ("75", "Offsets could not be committed, or the consumer failed (a temporary failure: try again later)."),
+                    ("75", "Commits kept failing for --commit-timeout, or the consumer failed (a temporary failure: try again later); what was written before is committed or comes again."),
                     ("78", configurationError),
                     ("130", "Stopped by SIGINT: the current line was finished and committed, and the group left."),
                     ("143", "Stopped by SIGTERM, the same way."),
