@@ -10,8 +10,11 @@ trap 'kill $kmock_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "start a 3-broker mock cluster (kmock)"
-kmock --brokers 3 --topic events:3 --env-file "$work/env" > "$work/kmock.out" < /dev/null &
+# kmock reads fault commands on stdin; a fifo held open by this script lets the demo send some.
+mkfifo "$work/faults"
+kmock --brokers 3 --topic events:3 --env-file "$work/env" > "$work/kmock.out" < "$work/faults" &
 kmock_pid=$!
+exec 3> "$work/faults"
 for _ in $(seq 100); do [ -s "$work/env" ] && break; sleep 0.1; done
 . "$work/env"; export KAFKA_BROKERS
 echo "KAFKA_BROKERS=$KAFKA_BROKERS"
@@ -30,6 +33,14 @@ say "a bad line is named, kept in rejects, and the rest still flows (exit 65)"
 printf '{"id":6}\nnot json\n{"id":7}\n' | kput -t events --rejects "$work/rejects.jsonl" || echo "kput exit status: $?"
 echo "rejects file: $(cat "$work/rejects.jsonl")"
 
+say "the producer retries while the brokers are down, and delivers once they are back"
+for id in 1 2 3; do echo "down $id" >&3; done
+( sleep 3; for id in 1 2 3; do echo "up $id" >&3; done; echo "(brokers back up after 3 s)" >&2 ) &
+start=$(date +%s)
+echo '{"id":8,"note":"sent while the cluster was down"}' | kput -t events --report
+echo "delivered after $(( $(date +%s) - start )) s"
+wait $!
+
 say "kpull -t events -e | jq -c '{offset, id: .value.id}'   (drain what is new and exit)"
 kpull -t events -e "${FAST[@]}" | jq -c '{partition, offset, id: .value.id}'
 
@@ -37,7 +48,7 @@ say "kpull again: the group is drained, nothing new"
 kpull -t events -e "${FAST[@]}" | wc -l
 
 say "kstream has written every message to its log file"
-for _ in $(seq 100); do [ "$(wc -l < "$work/events.log" 2>/dev/null || echo 0)" -ge 7 ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(wc -l < "$work/events.log" 2>/dev/null || echo 0)" -ge 8 ] && break; sleep 0.1; done
 kill -TERM $kstream_pid; wait $kstream_pid || true
 jq -c '{partition, offset, value}' "$work/events.log"
 
