@@ -41,6 +41,12 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory check-docs
 
+# The reliability issue's fuzzing: 1,000,000 differential cases of the scanner against Foundation's
+# JSONSerialization, then 60 s of coverage-guided libFuzzer (with AddressSanitizer) on scanner and envelope.
+fuzz: deps
+	./Scripts/fuzz-scanner.sh 1000000
+	./Scripts/fuzz-libfuzzer.sh 60
+
 bench: build
 	./Benchmarks/run.sh
 
