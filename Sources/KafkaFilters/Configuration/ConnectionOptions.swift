@@ -102,7 +102,8 @@ public enum ConfigFile {
         }
         var result: [(String, String)] = []
         var holdsSecret = false
-        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: split on it too, or a CRLF file reads as a single line.
+        for (n, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = String(rawLine).trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "="), eq != line.startIndex else {
