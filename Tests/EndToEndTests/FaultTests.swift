@@ -186,4 +186,31 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(values.count, total, "every message written")
         XCTAssertEqual(try committed(group: group, topic: topic).sum, total)
     }
+
+    /// Output to a full disk (/dev/full): kpull exits 74 and commits nothing; kput --report exits 74 but
+    /// still delivers (the report is not the job) and says why.
+    func testOutputDiskFull() throws {
+        let topic = Harness.unique("full")
+        let group = Harness.unique("g")
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...500).map { #"{"n":\#($0)}"# }))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let script = "\"$0\" \"$@\" > /dev/full"
+        let pull = try Child(URL(fileURLWithPath: "/bin/sh"),
+                             ["-c", script, Harness.tool("kpull").path, "-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer)
+        let r = pull.wait(timeout: 60)
+        XCTAssertEqual(r.status, 74, r.stderr)
+        XCTAssertTrue(r.stderr.contains("No space left on device"), r.stderr)
+        XCTAssertEqual(try committed(group: group, topic: topic).sum, 0, "nothing committed that was not written")
+
+        let topic2 = Harness.unique("full-report")
+        let input = Harness.tempFile("in.jsonl")
+        try jsonLinesData((1...100).map { #"{"n":\#($0)}"# }).write(to: input)
+        let report = try Child(URL(fileURLWithPath: "/bin/sh"),
+                               ["-c", "\"$0\" \"$@\" < \"$IN\" > /dev/full", Harness.tool("kput").path, "-b", brokers, "-t", topic2, "--report"],
+                               environment: ["IN": input.path])
+        let rr = report.wait(timeout: 60)
+        XCTAssertEqual(rr.status, 74, rr.stderr)
+        XCTAssertTrue(rr.stderr.contains("No space left on device"), rr.stderr)
+        XCTAssertEqual(try readTopic(topic2).count, 100)
+    }
 }
