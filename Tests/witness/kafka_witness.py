@@ -4,6 +4,7 @@
   kafka_witness.py read BROKERS TOPIC          -> one JSON line per message, bytes as base64
   kafka_witness.py committed BROKERS GROUP TOPIC -> {"partition": committed_offset, ...} and "sum"
   kafka_witness.py produce BROKERS TOPIC < spec -> produces JSON-lines specs (base64 key/value/headers)
+  kafka_witness.py count BROKERS TOPIC         -> messages held: sum of high - low watermarks over partitions
 """
 import base64, json, sys
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -81,6 +82,18 @@ def produce(brokers, topic):
     print(n)
 
 
+def count(brokers, topic):
+    # Watermarks only (ListOffsets), no fetching: fast enough for a million-message topic.
+    c = Consumer({"bootstrap.servers": brokers, "group.id": "witness", "enable.auto.commit": False})
+    md = c.list_topics(topic, timeout=10)
+    total = 0
+    for p in md.topics[topic].partitions:
+        lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)
+        total += hi - lo
+    c.close()
+    print(total)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read":
@@ -89,5 +102,7 @@ if __name__ == "__main__":
         committed(sys.argv[2], sys.argv[3], sys.argv[4])
     elif cmd == "produce":
         produce(sys.argv[2], sys.argv[3])
+    elif cmd == "count":
+        count(sys.argv[2], sys.argv[3])
     else:
-        raise SystemExit("usage: kafka_witness.py read|committed|produce ...")
+        raise SystemExit("usage: kafka_witness.py read|committed|produce|count ...")
