@@ -50,6 +50,9 @@ FETCH = ["-X", "fetch.wait.max.ms=10"]
 # ~10 ms of input on one partition, which here is 15 MB, and the mock keeps only ~5 MiB per partition.
 SPREAD = os.environ.get("BENCH_PRODUCER_X", "sticky.partitioning.linger.ms=0").split()
 SPREAD = [a for kv in SPREAD for a in ("-X", kv)]
+# Extra arguments for experiments, e.g. BENCH_OURS_X="-X queued.max.messages.kbytes=65536" (stated in the report).
+OURS_X = os.environ.get("BENCH_OURS_X", "").split()
+KCAT_X = os.environ.get("BENCH_KCAT_X", "").split()
 TIMEOUT = env_int("BENCH_TIMEOUT", 600)  # seconds any one process may take before it is killed (INVALID)
 UID = f"{int(time.time()) % 100000}"
 
@@ -229,7 +232,7 @@ class Proc:
     def __init__(self, cmd, stdin=None, stdout=None, stderr=None):
         _stat_seq[0] += 1
         self.stat = os.path.join(WORK, f"time-{_stat_seq[0]}.txt")
-        self.p = subprocess.Popen([TIME, "-f", "%M %U %S", "-o", self.stat] + cmd,
+        self.p = subprocess.Popen([TIME, "-f", "%M %U %S", "-o", self.stat] + Bench.with_extra(cmd),
                                   stdin=stdin, stdout=stdout, stderr=stderr)
         self.pid = self.p.pid
         self.stdin, self.stdout = self.p.stdin, self.p.stdout
@@ -370,6 +373,17 @@ class Bench:
 
     def bin(self, tool):
         return os.path.join(BIN, tool)
+
+    @staticmethod
+    def with_extra(cmd):
+        """Appends BENCH_OURS_X / BENCH_KCAT_X to a tool's options (before kcat -G's topic list)."""
+        if cmd[0] == KCAT:
+            if not KCAT_X:
+                return cmd
+            if "-G" in cmd:
+                return cmd[:-1] + KCAT_X + cmd[-1:]
+            return cmd + KCAT_X
+        return cmd + OURS_X if os.path.basename(cmd[0]) in ("kput", "kpull", "kstream") else cmd
 
     def err(self, name):
         return os.path.join(WORK, f"{name}.err")
@@ -740,6 +754,8 @@ class Bench:
                      f"(start-up: {STARTUP_RUNS}); consumers of both tools run with `-X fetch.wait.max.ms=10`, producers of both "
                      f"with `{' '.join(SPREAD)}` (the default sticky partitioner piles ~15 MB on one partition, beyond "
                      "the mock's ~5 MiB per-partition retention; the count checks caught it)")
+        if OURS_X or KCAT_X:
+            lines.append(f"- Extra options for this run: ours `{' '.join(OURS_X)}`, kcat `{' '.join(KCAT_X)}`")
         lines.append("- Wall: whole process, spawn to exit. RSS: peak, from GNU time (%M). CPU: user+sys of the tool's process (the mock's CPU is not counted). "
                      "MB = 10^6 bytes of message values.")
         lines.append("- Tail: SIGTERM once the file holds every line (or, for kcat, whose last 4 KiB stdio block waits for "

@@ -16,6 +16,7 @@
 #   BENCH_PARTITIONS, BENCH_BROKERS, BENCH_LINE_BYTES   (defaults 128, 3, 200)
 #   BENCH_OUT=FILE         where to write the Markdown table; BENCH_WORK=DIR  scratch dir (data, outputs, stderr)
 #   KCAT=PATH              the kcat to compare with (default kcat from PATH)
+#   BENCH_OURS_X, BENCH_KCAT_X   extra options for experiments, e.g. BENCH_OURS_X="-X queued.max.messages.kbytes=65536"
 #
 # Needs kcat, GNU time, python3 with confluent_kafka; installs what is missing (Debian). The make target `bench`
 # builds first (make bench KF_BIN=...); to build in a private scratch dir:
