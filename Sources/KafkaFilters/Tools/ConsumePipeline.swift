@@ -330,9 +330,11 @@ public final class ConsumeSession {
         linesCommitted = max(linesCommitted, mark)
     }
 
-    /// kpull has written `maxUncommittedLines` beyond its last successful commit.
+    /// Commits are failing and kpull has written `maxUncommittedLines` beyond its last successful one.
+    /// (A healthy commit that is merely in flight never holds reading back.)
     private var commitBacklogFull: Bool {
-        job.commit != nil && !pending.isEmpty && sink.linesWritten - linesCommitted >= job.maxUncommittedLines
+        job.commit != nil && failingSince != nil && !pending.isEmpty
+            && sink.linesWritten - linesCommitted >= job.maxUncommittedLines
     }
 
     /// Commits have failed without a break for longer than the commit timeout: stop (exit 75) rather than
