@@ -154,6 +154,7 @@ public enum ManualText {
                     ("topic NAME PARTITIONS", "Create a topic (clients auto-create others with 4 partitions)."),
                     ("leader TOPIC PARTITION ID", "Make broker ID the partition's leader."),
                     ("coordinator GROUP ID", "Make broker ID the group's coordinator."),
+                    ("topic-error NAME CODE", "Make Metadata answers for topic NAME carry CODE (UNKNOWN_TOPIC_OR_PART, TOPIC_AUTHORIZATION_FAILED, ...); 0 clears it."),
                 ]),
             ]),
             Section("ENVIRONMENT", [
