@@ -1,11 +1,19 @@
 import Crdkafka
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One consumed message, lent to a handler; its memory belongs to librdkafka and is destroyed by the
 /// binding as soon as the handler returns, so no message outlives `KafkaConsumer.poll`.
 public struct ConsumedMessage {
     fileprivate let message: UnsafeMutablePointer<rd_kafka_message_t>
-
-    public var topic: String { String(cString: rd_kafka_topic_name(message.pointee.rkt)) }
+    /// The topic's name, kept by the consumer per topic (not rebuilt per message).
+    public let topic: String
+    /// A small integer standing for `topic` in this consumer (0, 1, 2, … in order of first message), for
+    /// per-partition bookkeeping without hashing the name per message.
+    public let topicID: Int
     public var partition: Int32 { message.pointee.partition }
     public var offset: Int64 { message.pointee.offset }
     /// Milliseconds since the epoch, nil when the broker gave none.
@@ -125,6 +133,7 @@ public final class KafkaConsumer {
     private let context: ConsumerCallbackContext
     private let commitQueue: RDKafkaQueue
     private var closed = false
+    private var topics = TopicNames()
 
     public init(settings: ClientSettings, onRebalance: @escaping (RebalanceEvent) -> Void) throws(ToolFailure) {
         let config = try settings.makeConfig()
@@ -164,7 +173,8 @@ public final class KafkaConsumer {
         guard let raw else { return false }
         let err = raw.pointee.err
         if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            try handler(.message(ConsumedMessage(message: raw)))
+            let (id, name) = topics.lookup(raw.pointee.rkt)
+            try handler(.message(ConsumedMessage(message: raw, topic: name, topicID: id)))
         } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
             let topic = raw.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             try handler(.partitionEnd(TopicPartition(topic: topic, partition: raw.pointee.partition, offset: raw.pointee.offset)))
@@ -297,6 +307,53 @@ public final class KafkaConsumer {
         withExtendedLifetime(commitQueue) {}
         client.destroy()
         withExtendedLifetime(context) {}
+    }
+}
+
+/// The names of the topics seen, each with a small id, found per message by the `rd_kafka_topic_t`
+/// pointer's bit pattern (the pointer itself never leaves the binding). An entry is trusted only while
+/// `rd_kafka_topic_name` still reads the same bytes, so a topic handle freed and its address reused for
+/// another topic cannot mislabel a message; a byte compare of the name costs far less than building a
+/// String.
+private struct TopicNames {
+    private struct Entry {
+        var handle: UInt
+        let name: String
+        let bytes: [UInt8]
+    }
+    private var entries: [Entry] = []
+    private var last = 0
+
+    mutating func lookup(_ rkt: OpaquePointer?) -> (id: Int, name: String) {
+        guard let rkt else { return lookupSlow(nil) }
+        let bits = UInt(bitPattern: rkt)
+        if last < entries.count, entries[last].handle == bits, matches(last, rd_kafka_topic_name(rkt)) {
+            return (last, entries[last].name)
+        }
+        for i in entries.indices where entries[i].handle == bits && matches(i, rd_kafka_topic_name(rkt)) {
+            last = i
+            return (i, entries[i].name)
+        }
+        return lookupSlow(rkt)
+    }
+
+    private func matches(_ i: Int, _ cName: UnsafePointer<CChar>) -> Bool {
+        entries[i].bytes.withUnsafeBufferPointer { b in
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { strcmp(cName, $0) == 0 }
+        }
+    }
+
+    private mutating func lookupSlow(_ rkt: OpaquePointer?) -> (id: Int, name: String) {
+        let name = rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let bits = rkt.map { UInt(bitPattern: $0) } ?? 0
+        if let i = entries.firstIndex(where: { $0.name == name }) {
+            entries[i].handle = bits
+            last = i
+            return (i, name)
+        }
+        entries.append(Entry(handle: bits, name: name, bytes: Array(name.utf8) + [0]))
+        last = entries.count - 1
+        return (last, name)
     }
 }
 
