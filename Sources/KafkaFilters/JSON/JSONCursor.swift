@@ -21,7 +21,7 @@ struct JSONCursor {
         case done
     }
 
-    private typealias BitStack = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    fileprivate typealias BitStack = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
     private let p: UnsafePointer<UInt8>
     private let n: Int
@@ -267,8 +267,7 @@ struct JSONCursor {
         if first == UInt8(ascii: "0") {
             i &+= 1
         } else if first &- 0x31 < 9 {
-            i &+= 1
-            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+            i = skipDigits(p, i &+ 1, n)
             if i &- intStart >= 309 { return -1 }
         } else {
             return -1
@@ -276,7 +275,7 @@ struct JSONCursor {
         if i < n, p[i] == UInt8(ascii: ".") {
             i &+= 1
             let fraction = i
-            while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
+            i = skipDigits(p, i, n)
             if i == fraction { return -1 }
         }
         if i < n {
@@ -287,6 +286,19 @@ struct JSONCursor {
                 return -1
             }
         }
+        return i
+    }
+
+    /// Index of the first non-digit at or after `start` (or `n`): eight bytes at a time while they fit.
+    @inline(__always)
+    static func skipDigits(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        while i &+ 8 <= n {
+            let lanes = SWAR.nonDigitLanes(SWAR.load(p + i))
+            if lanes != 0 { return i &+ SWAR.firstLane(lanes) }
+            i &+= 8
+        }
+        while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
         return i
     }
 
@@ -449,5 +461,113 @@ struct JSONCursor {
             k &+= 1
         }
         return start &+ length   // unreachable in practice: the word comparison would have matched
+    }
+}
+
+// MARK: - Validation-only fast path
+
+extension JSONCursor {
+    /// Validation without entry reporting, written as direct structural code instead of the pausable
+    /// state machine: after a member name comes ':' then a value, after a value ',' or a closer.
+    /// Whitespace, escapes, non-ASCII, exponents and literals go through the same token scanners as
+    /// `next()`. Returns true only when the document is valid; false means "not proven valid" (any
+    /// error): the caller then runs the full cursor, which decides the verdict and the error's offset.
+    static func quickValidate(_ p: UnsafePointer<UInt8>, _ n: Int, depthLimit: Int) -> Bool {
+        let plainBytes = jsonStringByteClass
+        let limit = min(max(depthLimit, 1), 512)
+        var objects: BitStack = (0, 0, 0, 0, 0, 0, 0, 0)
+        var depth = 0
+        var inObject = false
+        var i = skipWhitespace(p, 0, n)
+        do throws(JSONScanError) {
+            value: while true {
+                guard i < n else { return false }
+                let b = p[i]
+                if b == UInt8(ascii: "\"") {
+                    let end = scanPlainString(p, i &+ 1, n, plainBytes)
+                    i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
+                } else if b &- 0x30 < 10 || b == UInt8(ascii: "-") {
+                    let end = scanPlainNumber(p, i, n)
+                    i = end >= 0 ? end : try scanNumber(p, i, n)
+                } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                    guard depth < limit else { return false }
+                    let isObject = b == UInt8(ascii: "{")
+                    let index = depth
+                    depth &+= 1
+                    withUnsafeMutableBytes(of: &objects) { raw in
+                        let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+                        let mask: UInt64 = 1 &<< UInt64(index & 63)
+                        if isObject { words[index &>> 6] |= mask } else { words[index &>> 6] &= ~mask }
+                    }
+                    inObject = isObject
+                    i &+= 1
+                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                    guard i < n else { return false }
+                    if p[i] == b &+ 2 {                       // empty container
+                        i &+= 1
+                        depth &-= 1
+                        inObject = depth > 0 && bitAt(&objects, depth)
+                    } else if isObject {
+                        i = try memberName(p, i, n, plainBytes)
+                        continue value
+                    } else {
+                        continue value
+                    }
+                } else if b == UInt8(ascii: "t") {
+                    i = try scanLiteral(p, i, n, "true")
+                } else if b == UInt8(ascii: "f") {
+                    i = try scanLiteral(p, i, n, "false")
+                } else if b == UInt8(ascii: "n") {
+                    i = try scanLiteral(p, i, n, "null")
+                } else {
+                    return false
+                }
+                // After a value: ',' or the closer of the innermost container, possibly several closers.
+                while true {
+                    if depth == 0 {
+                        return skipWhitespace(p, i, n) == n
+                    }
+                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                    guard i < n else { return false }
+                    let c = p[i]
+                    if c == UInt8(ascii: ",") {
+                        i &+= 1
+                        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                        if inObject { i = try memberName(p, i, n, plainBytes) }
+                        continue value
+                    }
+                    guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
+                    i &+= 1
+                    depth &-= 1
+                    inObject = depth > 0 && bitAt(&objects, depth)
+                }
+            }
+        } catch {
+            return false
+        }
+    }
+
+    @inline(__always)
+    private static func bitAt(_ objects: inout BitStack, _ level: Int) -> Bool {
+        let index = level &- 1
+        return withUnsafeBytes(of: &objects) { raw in
+            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+            return words[index &>> 6] & (1 &<< UInt64(index & 63)) != 0
+        }
+    }
+
+    /// `i` is where a member name must start; returns where its value starts (after ':' and whitespace).
+    @inline(__always)
+    private static func memberName(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>)
+        throws(JSONScanError) -> Int
+    {
+        guard start < n, p[start] == UInt8(ascii: "\"") else { throw JSONScanError(offset: start, reason: .empty) }
+        let end = scanPlainString(p, start &+ 1, n, plainBytes)
+        var i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
+        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+        guard i < n, p[i] == UInt8(ascii: ":") else { throw JSONScanError(offset: i, reason: .empty) }
+        i &+= 1
+        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+        return i
     }
 }

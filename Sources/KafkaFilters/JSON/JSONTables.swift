@@ -96,6 +96,15 @@ enum SWAR {
         needsEscapeLanes(w) | (w & highs)
     }
 
+    /// Lanes that are not ASCII digits. After `^ 0x30` a digit lane holds 0...9; `+ 0x76` sets the high bit
+    /// of lanes holding 0x0A...0x7F and `| t` that of lanes at 0x80 or more. A carry out of a lane only
+    /// comes from a flagged lane (>= 0x8A), so the lowest flagged lane is exact.
+    @inline(__always)
+    static func nonDigitLanes(_ w: UInt64) -> UInt64 {
+        let t = w ^ (0x30 &* ones)
+        return ((t &+ (0x76 &* ones)) | t) & highs
+    }
+
     /// Index (0...7) of the lowest flagged lane in little-endian order.
     @inline(__always)
     static func firstLane(_ lanes: UInt64) -> Int {
