@@ -178,22 +178,28 @@ public final class ConsumeSession {
             outage = false
             Diagnostics.warning("brokers reachable again")
         }
-        let tp = TopicPartition(topic: message.topic, partition: message.partition)
-        if let end = drain?.end(of: tp), message.offset >= end {
-            // Produced after this -e run started: it belongs to the next run, so it is neither written nor stored.
-            drain?.reachedEnd(tp)
-            return
+        // Per message the partition is its slot; its TopicPartition is looked up only when needed.
+        let slot = sink.slot(for: message)
+        var end: Int64? = nil
+        if drain != nil {
+            end = drain!.end(slot: slot) { sink.partition(ofSlot: slot) }
+            if let end, message.offset >= end {
+                // Produced after this -e run started: it belongs to the next run, so it is neither written nor stored.
+                drain!.reachedEnd(sink.partition(ofSlot: slot))
+                return
+            }
         }
         do {
-            try sink.append(message)
+            try sink.append(message, slot: slot)
         } catch {
             // Stop at this message: what came before is written and committed, nothing after.
             let what = error == .tombstone ? "a tombstone (no value)" : "not a one-line value (binary, or text with a line break)"
-            fail(.dataError, "\(tp) offset \(message.offset): \(what); --format envelope can carry it")
+            fail(.dataError, "\(sink.partition(ofSlot: slot)) offset \(message.offset): \(what); --format envelope can carry it")
             return
         }
         messages += 1
-        drain?.read(tp, next: message.offset + 1)
+        // `read` only closes a partition whose end is reached (with `end` as the plan has it now).
+        if let end, message.offset + 1 >= end { drain?.read(sink.partition(ofSlot: slot), next: message.offset + 1) }
     }
 
     func notice(_ event: ConsumerEvent) {
@@ -500,9 +506,14 @@ struct DrainPlan {
     private var ends: [TopicPartition: Int64] = [:]
     private var open: Set<TopicPartition> = []
     private var awaitingAssignment = true
+    /// `ends` per partition slot (LineSink's), for the per-message check; valid while `generation`
+    /// (bumped whenever `ends` changes) matches.
+    private var slotEnds: [(generation: Int, end: Int64?)] = []
+    private var generation = 0
 
     mutating func assign(_ partitions: [TopicPartition], starts: [TopicPartition: Int64], ends newEnds: [TopicPartition: Int64]) {
         awaitingAssignment = false
+        generation &+= 1
         for tp in partitions {
             ends[tp] = newEnds[tp]
             if let start = starts[tp], let end = newEnds[tp], start >= end { continue }
@@ -514,12 +525,22 @@ struct DrainPlan {
     mutating func revoke(_ tp: TopicPartition) {
         open.remove(tp)
         ends[tp] = nil
+        generation &+= 1
     }
 
     /// Everything was revoked: wait for the next assignment before calling the drain complete.
     mutating func awaitAssignment() { awaitingAssignment = true }
 
     func end(of tp: TopicPartition) -> Int64? { ends[tp] }
+
+    /// `end(of:)` for the partition with `slot`, remembered per slot until `ends` changes.
+    mutating func end(slot: Int, _ tp: () -> TopicPartition) -> Int64? {
+        if slot < slotEnds.count, slotEnds[slot].generation == generation { return slotEnds[slot].end }
+        let e = ends[tp()]
+        while slotEnds.count <= slot { slotEnds.append((generation: -1, end: nil)) }
+        slotEnds[slot] = (generation, e)
+        return e
+    }
 
     mutating func read(_ tp: TopicPartition, next: Int64) {
         if let end = ends[tp], next >= end { open.remove(tp) }

@@ -8,8 +8,12 @@ public final class LineSink {
         var next: Int64
         var end: Int
     }
+    /// Each partition seen gets a slot, a small integer used for the per-message bookkeeping (here and in
+    /// -e's drain plan) instead of hashing its topic name per message; `partitions[slot]` names it.
     private var partitions: [TopicPartition] = []
     private var partitionIndex: [TopicPartition: Int] = [:]
+    /// [topic id][partition] → slot + 1 (0: none yet).
+    private var slotTable: [[Int]] = []
     private var pending: [Pending] = []
     public private(set) var linesWritten = 0
 
@@ -31,9 +35,43 @@ public final class LineSink {
     /// The output is a pipe nobody reads any more.
     public var readerGone: Bool { writer.readerGone }
 
-    /// Buffers the line for `message`. With `--format value`, a value that is not one line throws and
-    /// nothing is buffered.
-    public func append(_ message: ConsumedMessage) throws(Envelope.ValueLineError) {
+    /// The slot of `message`'s partition, given it on first sight.
+    public func slot(for message: ConsumedMessage) -> Int {
+        let t = message.topicID
+        let p = Int(message.partition)
+        if t < slotTable.count, p >= 0, p < slotTable[t].count {
+            let s = slotTable[t][p]
+            if s != 0 { return s &- 1 }
+        }
+        return newSlot(message)
+    }
+
+    private func newSlot(_ message: ConsumedMessage) -> Int {
+        let key = TopicPartition(topic: message.topic, partition: message.partition)
+        let index: Int
+        if let i = partitionIndex[key] {
+            index = i
+        } else {
+            index = partitions.count
+            partitions.append(key)
+            partitionIndex[key] = index
+        }
+        let t = message.topicID
+        let p = Int(message.partition)
+        if t >= 0, p >= 0 {
+            while slotTable.count <= t { slotTable.append([]) }
+            while slotTable[t].count <= p { slotTable[t].append(0) }
+            slotTable[t][p] = index &+ 1
+        }
+        return index
+    }
+
+    /// The partition of a slot.
+    public func partition(ofSlot slot: Int) -> TopicPartition { partitions[slot] }
+
+    /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
+    /// not one line throws and nothing is buffered.
+    public func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         let topic = message.topic
         switch format {
         case .envelope:
@@ -44,15 +82,6 @@ public final class LineSink {
                 key: message.key, value: message.value, headers: headers, to: &writer.buffer)
         case .value:
             try Envelope.appendValueLine(message.value, to: &writer.buffer)
-        }
-        let key = TopicPartition(topic: topic, partition: message.partition)
-        let index: Int
-        if let i = partitionIndex[key] {
-            index = i
-        } else {
-            index = partitions.count
-            partitions.append(key)
-            partitionIndex[key] = index
         }
         if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
         pending.append(Pending(partition: index, next: message.offset + 1, end: writer.buffer.count))
