@@ -136,6 +136,20 @@ public final class KafkaProducer {
         headers: [OutgoingHeader] = [], timestamp: Int64? = nil, id: UInt64
     ) throws(KafkaError) {
         let rkt = topicHandle(topic)
+        if headers.isEmpty, timestamp == nil {
+            // Common case: the plain, non-variadic call, with no argument vector to build. It reports
+            // failure only as -1; then the same message goes through produceva below (nothing was
+            // enqueued), so errors keep produceva's exact code, text and flags.
+            // An empty (not null) value or key needs a non-NULL pointer; librdkafka reads none of it.
+            let payload = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            let keyPointer = key.map { $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)! }
+            if rd_kafka_produce(rkt, partition ?? RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                payload, value?.count ?? 0, keyPointer, key?.count ?? 0,
+                                UnsafeMutableRawPointer(bitPattern: UInt(id))) == 0
+            {
+                return
+            }
+        }
         let count = 5 + (key == nil ? 0 : 1) + (timestamp == nil ? 0 : 1) + headers.count
         let error: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: count) { vus in
             var n = 0
