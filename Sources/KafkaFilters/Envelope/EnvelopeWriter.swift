@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Envelope {
     /// Appends one envelope line, including the trailing `"\n"`, to `out`.
     /// Allocates nothing beyond growing `out`, so a reused buffer makes this allocation-free.
@@ -48,7 +54,9 @@ extension Envelope {
         guard let value else { throw .tombstone }
         if let base = value.baseAddress, value.count > 0 {
             let p = base.assumingMemoryBound(to: UInt8.self)
-            guard !containsLineBreak(p, value.count), JSONString.isValidUTF8(value) else { throw .notOneLine }
+            // memchr (vectorised in libc) finds a line break faster than a byte or word loop.
+            guard memchr(p, 0x0A, value.count) == nil, memchr(p, 0x0D, value.count) == nil,
+                  JSONString.isValidUTF8(value) else { throw .notOneLine }
             out.append(contentsOf: UnsafeBufferPointer(start: p, count: value.count))
         }
         out.append(UInt8(ascii: "\n"))
