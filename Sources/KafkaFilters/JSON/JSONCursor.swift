@@ -479,8 +479,20 @@ extension JSONCursor {
         var depth = 0
         var inObject = false
         var i = skipWhitespace(p, 0, n)
+        var needName = false       // a member name and ':' come before the value at `i`
         do throws(JSONScanError) {
             value: while true {
+                if needName {
+                    // Inline rather than a helper call: this runs once per member.
+                    needName = false
+                    guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+                    let end = scanPlainString(p, i &+ 1, n, plainBytes)
+                    i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
+                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                    guard i < n, p[i] == UInt8(ascii: ":") else { return false }
+                    i &+= 1
+                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                }
                 guard i < n else { return false }
                 let b = p[i]
                 if b == UInt8(ascii: "\"") {
@@ -507,10 +519,8 @@ extension JSONCursor {
                         i &+= 1
                         depth &-= 1
                         inObject = depth > 0 && bitAt(&objects, depth)
-                    } else if isObject {
-                        i = try memberName(p, i, n, plainBytes)
-                        continue value
                     } else {
+                        needName = isObject
                         continue value
                     }
                 } else if b == UInt8(ascii: "t") {
@@ -533,7 +543,7 @@ extension JSONCursor {
                     if c == UInt8(ascii: ",") {
                         i &+= 1
                         if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
-                        if inObject { i = try memberName(p, i, n, plainBytes) }
+                        needName = inObject
                         continue value
                     }
                     guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
@@ -554,20 +564,5 @@ extension JSONCursor {
             let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
             return words[index &>> 6] & (1 &<< UInt64(index & 63)) != 0
         }
-    }
-
-    /// `i` is where a member name must start; returns where its value starts (after ':' and whitespace).
-    @inline(__always)
-    private static func memberName(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>)
-        throws(JSONScanError) -> Int
-    {
-        guard start < n, p[start] == UInt8(ascii: "\"") else { throw JSONScanError(offset: start, reason: .empty) }
-        let end = scanPlainString(p, start &+ 1, n, plainBytes)
-        var i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
-        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
-        guard i < n, p[i] == UInt8(ascii: ":") else { throw JSONScanError(offset: i, reason: .empty) }
-        i &+= 1
-        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
-        return i
     }
 }
