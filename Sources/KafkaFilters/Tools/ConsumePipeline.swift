@@ -125,8 +125,10 @@ public final class ConsumeSession {
             if !got || job.commit == .sync || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
                 writeOut()
                 commitWritten()
+                // The commit queue is polled only here, after a write-out (every 64 KiB or 100 ms, or when
+                // the queue runs dry), not per message: a finished commit waits at most that long.
+                collectCommitResult()
             }
-            collectCommitResult()
             if !got { stopIfReaderGone() }
         }
         return finish()
