@@ -485,16 +485,27 @@ extension JSONCursor {
                 if needName {
                     // Inline rather than a helper call: this runs once per member.
                     needName = false
-                    guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+                    guard i < n else { return false }
+                    if p[i] != UInt8(ascii: "\"") {
+                        i = skipWhitespace(p, i, n)
+                        guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+                    }
                     let end = scanPlainString(p, i &+ 1, n, plainBytes)
                     i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
-                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
-                    guard i < n, p[i] == UInt8(ascii: ":") else { return false }
+                    guard i < n else { return false }
+                    if p[i] != UInt8(ascii: ":") {
+                        i = skipWhitespace(p, i, n)
+                        guard i < n, p[i] == UInt8(ascii: ":") else { return false }
+                    }
                     i &+= 1
-                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
                 }
                 guard i < n else { return false }
-                let b = p[i]
+                var b = p[i]
+                if b <= 0x20 {
+                    i = skipWhitespace(p, i, n)
+                    guard i < n else { return false }
+                    b = p[i]
+                }
                 if b == UInt8(ascii: "\"") {
                     let end = scanPlainString(p, i &+ 1, n, plainBytes)
                     i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
@@ -537,12 +548,15 @@ extension JSONCursor {
                     if depth == 0 {
                         return skipWhitespace(p, i, n) == n
                     }
-                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
                     guard i < n else { return false }
-                    let c = p[i]
+                    var c = p[i]
+                    if c <= 0x20 {
+                        i = skipWhitespace(p, i, n)
+                        guard i < n else { return false }
+                        c = p[i]
+                    }
                     if c == UInt8(ascii: ",") {
-                        i &+= 1
-                        if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
+                        i &+= 1                     // whitespace after it: skipped where the name or value starts
                         needName = inObject
                         continue value
                     }
