@@ -44,11 +44,16 @@ public final class OutputWriter {
 
     /// Writes the whole buffer. On failure, the bytes that did reach the output are reported in the error
     /// and removed from the buffer, so the caller knows exactly which lines were written.
-    public func flush() throws(OutputFailure) {
+    public func flush() throws(OutputFailure) { try flush(&buffer) }
+
+    /// `flush()` for a buffer kept by the caller (LineSink builds its lines in its own): writes all of
+    /// `bytes` and empties it; on failure the bytes that did reach the output are reported in the error
+    /// and removed from `bytes`.
+    public func flush(_ bytes: inout [UInt8]) throws(OutputFailure) {
         var written = 0
-        let total = buffer.count
+        let total = bytes.count
         var failure: Int32 = 0
-        buffer.withUnsafeBytes { buf in
+        bytes.withUnsafeBytes { buf in
             while written < total {
                 let n = write(fd, buf.baseAddress! + written, total - written)
                 if n < 0 {
@@ -60,10 +65,10 @@ public final class OutputWriter {
             }
         }
         if failure != 0 {
-            buffer.removeFirst(written)
+            bytes.removeFirst(written)
             throw OutputFailure(code: failure, bytesWritten: written)
         }
-        buffer.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// Closes and reopens the output path (after a SIGHUP). Call after `flush()`, so no line is split.

@@ -3,113 +3,132 @@
 public final class LineSink {
     public let writer: OutputWriter
     public let format: Envelope.Format
+    private let flushThreshold: Int
+    public private(set) var linesWritten = 0
+
     private struct Pending {
         var partition: Int
         var next: Int64
         var end: Int
     }
-    /// Each partition seen gets a slot, a small integer used for the per-message bookkeeping (here and in
-    /// -e's drain plan) instead of hashing its topic name per message; `partitions[slot]` names it.
-    private var partitions: [TopicPartition] = []
-    private var partitionIndex: [TopicPartition: Int] = [:]
-    /// [topic id][partition] → slot + 1 (0: none yet).
-    private var slotTable: [[Int]] = []
-    private var pending: [Pending] = []
-    public private(set) var linesWritten = 0
+
+    /// Everything the per-message path touches, kept in one struct: a class property is checked for
+    /// exclusive access at run time on every access, so each call below makes one such access to
+    /// `state` (then works on it as a plain inout value) instead of one per property. The lines are
+    /// built here, not in `writer.buffer`, for the same reason; the writer writes this buffer out.
+    private struct State {
+        var buffer: [UInt8] = []
+        var pending: [Pending] = []
+        /// When the oldest line still in the buffer was appended (monotonic ns).
+        var oldestPendingAt: UInt64 = 0
+        /// Each partition seen gets a slot, a small integer used for the per-message bookkeeping (here
+        /// and in -e's drain plan) instead of hashing its topic name per message; `partitions[slot]` names it.
+        var partitions: [TopicPartition] = []
+        var partitionIndex: [TopicPartition: Int] = [:]
+        /// [topic id][partition] → slot + 1 (0: none yet).
+        var slotTable: [[Int]] = []
+
+        mutating func slot(for message: ConsumedMessage) -> Int {
+            let t = message.topicID
+            let p = Int(message.partition)
+            if t < slotTable.count, p >= 0, p < slotTable[t].count {
+                let s = slotTable[t][p]
+                if s != 0 { return s &- 1 }
+            }
+            return newSlot(message)
+        }
+
+        private mutating func newSlot(_ message: ConsumedMessage) -> Int {
+            let key = TopicPartition(topic: message.topic, partition: message.partition)
+            let index: Int
+            if let i = partitionIndex[key] {
+                index = i
+            } else {
+                index = partitions.count
+                partitions.append(key)
+                partitionIndex[key] = index
+            }
+            let t = message.topicID
+            let p = Int(message.partition)
+            if t >= 0, p >= 0 {
+                while slotTable.count <= t { slotTable.append([]) }
+                while slotTable[t].count <= p { slotTable[t].append(0) }
+                slotTable[t][p] = index &+ 1
+            }
+            return index
+        }
+
+        mutating func append(_ message: ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
+            switch format {
+            case .envelope:
+                let headers: [EnvelopeHeader] =
+                    message.hasHeaders ? message.headers.map { EnvelopeHeader(key: $0.name, value: $0.value.map { Array($0) }) } : []
+                Envelope.append(
+                    topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp,
+                    key: message.key, value: message.value, headers: headers, to: &buffer)
+            case .value:
+                try Envelope.appendValueLine(message.value, to: &buffer)
+            }
+            if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
+            pending.append(Pending(partition: index, next: message.offset + 1, end: buffer.count))
+        }
+
+        func hasWaited(_ nanoseconds: UInt64) -> Bool {
+            !pending.isEmpty && MonotonicClock.now &- oldestPendingAt > nanoseconds
+        }
+    }
+    private var state = State()
 
     public init(writer: OutputWriter, format: Envelope.Format) {
         self.writer = writer
         self.format = format
+        flushThreshold = writer.flushThreshold
+        state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
 
-    /// When the oldest line still in the buffer was appended (monotonic ns).
-    private var oldestPendingAt: UInt64 = 0
-
-    public var isEmpty: Bool { writer.buffer.isEmpty }
+    public var isEmpty: Bool { state.buffer.isEmpty }
     /// The buffer is full enough for one large write.
-    public var needsFlush: Bool { writer.needsFlush }
+    public var needsFlush: Bool { state.buffer.count >= flushThreshold }
     /// A line has waited in the buffer longer than `nanoseconds`.
-    public func hasWaited(_ nanoseconds: UInt64) -> Bool {
-        !pending.isEmpty && MonotonicClock.now &- oldestPendingAt > nanoseconds
-    }
+    public func hasWaited(_ nanoseconds: UInt64) -> Bool { state.hasWaited(nanoseconds) }
     /// The output is a pipe nobody reads any more.
     public var readerGone: Bool { writer.readerGone }
 
     /// The slot of `message`'s partition, given it on first sight.
-    public func slot(for message: ConsumedMessage) -> Int {
-        let t = message.topicID
-        let p = Int(message.partition)
-        if t < slotTable.count, p >= 0, p < slotTable[t].count {
-            let s = slotTable[t][p]
-            if s != 0 { return s &- 1 }
-        }
-        return newSlot(message)
-    }
-
-    private func newSlot(_ message: ConsumedMessage) -> Int {
-        let key = TopicPartition(topic: message.topic, partition: message.partition)
-        let index: Int
-        if let i = partitionIndex[key] {
-            index = i
-        } else {
-            index = partitions.count
-            partitions.append(key)
-            partitionIndex[key] = index
-        }
-        let t = message.topicID
-        let p = Int(message.partition)
-        if t >= 0, p >= 0 {
-            while slotTable.count <= t { slotTable.append([]) }
-            while slotTable[t].count <= p { slotTable[t].append(0) }
-            slotTable[t][p] = index &+ 1
-        }
-        return index
-    }
+    public func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
 
     /// The partition of a slot.
-    public func partition(ofSlot slot: Int) -> TopicPartition { partitions[slot] }
+    public func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
     public func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
-        let topic = message.topic
-        switch format {
-        case .envelope:
-            let headers: [EnvelopeHeader] =
-                message.hasHeaders ? message.headers.map { EnvelopeHeader(key: $0.name, value: $0.value.map { Array($0) }) } : []
-            Envelope.append(
-                topic: topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp,
-                key: message.key, value: message.value, headers: headers, to: &writer.buffer)
-        case .value:
-            try Envelope.appendValueLine(message.value, to: &writer.buffer)
-        }
-        if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
-        pending.append(Pending(partition: index, next: message.offset + 1, end: writer.buffer.count))
+        try state.append(message, slot: index, format: format)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
     /// and the write failure, if any (lines after the failure point are not counted as written).
     public func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
-        guard !writer.buffer.isEmpty else { return ([], nil) }
+        guard !state.buffer.isEmpty else { return ([], nil) }
         var failure: OutputFailure? = nil
-        var writtenBytes = writer.buffer.count
+        var writtenBytes = state.buffer.count
         do {
-            try writer.flush()
+            try writer.flush(&state.buffer)
         } catch {
             failure = error
             writtenBytes = error.bytesWritten
-            writer.buffer.removeAll()
+            state.buffer.removeAll()
         }
         var best: [Int: Int64] = [:]
         var count = 0
-        for p in pending where p.end <= writtenBytes {
+        for p in state.pending where p.end <= writtenBytes {
             count += 1
             if p.next > best[p.partition, default: -1] { best[p.partition] = p.next }
         }
         linesWritten += count
-        pending.removeAll(keepingCapacity: true)
+        state.pending.removeAll(keepingCapacity: true)
         let written = best.map { index, next in
-            TopicPartition(topic: partitions[index].topic, partition: partitions[index].partition, offset: next)
+            TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition, offset: next)
         }
         return (written, failure)
     }
