@@ -112,18 +112,18 @@ extension Envelope {
         var name: String { self == .text ? "text" : "base64" }
     }
 
-    /// Walks the top-level members of an object, turning JSON errors into envelope errors.
-    private static func forEachMember(
-        _ bytes: UnsafeRawBufferPointer, container: String,
-        _ body: (Range<Int>, Range<Int>, JSONKind) throws(EnvelopeError) -> Void
-    ) throws(EnvelopeError) {
+    /// Walks the top-level entries (object members or array elements) of `bytes`, turning JSON errors
+    /// into envelope errors; `body` also gets the top-level kind. Returns that kind.
+    @discardableResult
+    private static func forEachEntry(
+        _ bytes: UnsafeRawBufferPointer, _ body: (_ top: JSONKind, _ entry: JSONEntry) throws(EnvelopeError) -> Void
+    ) throws(EnvelopeError) -> JSONKind {
         var cursor: JSONCursor
         do throws(JSONScanError) {
             cursor = try JSONCursor(bytes, reportEntries: true)
         } catch {
             throw EnvelopeError(error)
         }
-        let isObject = cursor.topKind == .object
         while true {
             let entry: JSONEntry?
             do throws(JSONScanError) {
@@ -131,10 +131,20 @@ extension Envelope {
             } catch {
                 throw EnvelopeError(error)
             }
-            guard let entry else { break }
-            if isObject { try body(entry.name, entry.value, entry.kind) }
+            guard let entry else { return cursor.topKind }
+            try body(cursor.topKind, entry)
         }
-        guard isObject else { throw EnvelopeError("\(container) must be a JSON object") }
+    }
+
+    /// Walks the top-level members of an object, turning JSON errors into envelope errors.
+    private static func forEachMember(
+        _ bytes: UnsafeRawBufferPointer, container: String,
+        _ body: (Range<Int>, Range<Int>, JSONKind) throws(EnvelopeError) -> Void
+    ) throws(EnvelopeError) {
+        let top = try forEachEntry(bytes) { (top: JSONKind, entry: JSONEntry) throws(EnvelopeError) in
+            if top == .object { try body(entry.name, entry.value, entry.kind) }
+        }
+        guard top == .object else { throw EnvelopeError("\(container) must be a JSON object") }
     }
 
     private static func encoding(_ line: UnsafeRawBufferPointer, _ field: Field?, member: String)
@@ -197,20 +207,7 @@ extension Envelope {
 
     private static func headers(_ array: UnsafeRawBufferPointer) throws(EnvelopeError) -> [EnvelopeHeader] {
         var result: [EnvelopeHeader] = []
-        var cursor: JSONCursor
-        do throws(JSONScanError) {
-            cursor = try JSONCursor(array, reportEntries: true)
-        } catch {
-            throw EnvelopeError(error)
-        }
-        while true {
-            let entry: JSONEntry?
-            do throws(JSONScanError) {
-                entry = try cursor.next()
-            } catch {
-                throw EnvelopeError(error)
-            }
-            guard let entry else { break }
+        try forEachEntry(array) { (_: JSONKind, entry: JSONEntry) throws(EnvelopeError) in
             let index = result.count
             guard entry.kind == .object else { throw EnvelopeError("header \(index) must be an object") }
             result.append(try header(UnsafeRawBufferPointer(rebasing: array[entry.value]), index: index))
