@@ -36,10 +36,14 @@ build: deps
 demo: build
 	KF_BIN=$(BIN) ./examples/demo.sh
 
+# The last line is XCTest's count in the plain form CI reads ("tests: N passed, N failed, N skipped"):
+# swift test's own last line is Swift Testing's, which counts 0 here (the suite is XCTest).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@mkdir -p .build
+	bash -o pipefail -c '$(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log'
 	$(MAKE) --no-print-directory check-docs
+	@python3 Scripts/test-summary.py .build/test-output.log
 
 # The reliability issue's fuzzing: 1,000,000 differential cases of the scanner against Foundation's
 # JSONSerialization, then 60 s of coverage-guided libFuzzer (with AddressSanitizer) on scanner and envelope.
