@@ -52,14 +52,6 @@ final class RDKafkaClient {
         return .success(Int(t.partition_cnt))
     }
 
-    /// The broker list librdkafka reports, for "no broker answered" messages.
-    func queryWatermarks(topic: String, partition: Int32, timeoutMs: Int32) -> (low: Int64, high: Int64)? {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
-        return err == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
-    }
-
     /// A fatal error (idempotent producer), if one has been raised.
     func fatalError() -> KafkaError? {
         var errstr = [CChar](repeating: 0, count: 512)
