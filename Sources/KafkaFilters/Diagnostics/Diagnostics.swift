@@ -46,7 +46,10 @@ public enum Diagnostics {
     public static func verbose(_ message: String) { emit(message, minimum: .verbose) }
 
     public static func redact(_ text: String) -> String {
-        let secrets = state.withLock { $0.secrets }
+        mask(text, state.withLock { $0.secrets })
+    }
+
+    private static func mask(_ text: String, _ secrets: [String]) -> String {
         var out = text
         for secret in secrets where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: "******")
@@ -57,10 +60,7 @@ public enum Diagnostics {
     private static func emit(_ message: String, minimum: Level) {
         let (tool, level, secrets) = state.withLock { ($0.tool, $0.level, $0.secrets) }
         guard level >= minimum else { return }
-        var text = message
-        for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: "******")
-        }
+        let text = mask(message, secrets)
         // One write(2) per line so lines from librdkafka's threads never interleave mid-line.
         var line = Array("\(tool): \(text)".utf8)
         line.removeAll { $0 == 0x0A || $0 == 0x0D }
