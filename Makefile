@@ -27,11 +27,15 @@ deps:
 	@python3 -c 'import confluent_kafka' 2>/dev/null || python3 -m pip install -q confluent-kafka 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages confluent-kafka
 
+# The Swift runtime is linked in (--static-swift-stdlib): the installed binaries need only librdkafka1 and
+# libc, not a Swift toolchain, and start with ~3 MiB less resident memory (17.9 -> 14.8 MiB for one message).
+RELEASE := -c release --static-swift-stdlib
+
 build: deps
-	$(SWIFT) build -c release --product kput
-	$(SWIFT) build -c release --product kpull
-	$(SWIFT) build -c release --product kstream
-	$(SWIFT) build -c release --product kmock
+	$(SWIFT) build $(RELEASE) --product kput
+	$(SWIFT) build $(RELEASE) --product kpull
+	$(SWIFT) build $(RELEASE) --product kstream
+	$(SWIFT) build $(RELEASE) --product kmock
 
 demo: build
 	KF_BIN=$(BIN) ./examples/demo.sh

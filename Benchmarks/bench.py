@@ -37,7 +37,7 @@ BROKERS = env_int("BENCH_BROKERS", 3)
 LINE_BYTES = env_int("BENCH_LINE_BYTES", 200)
 BIN = os.environ.get("KF_BIN", ".build/release")
 KCAT = os.environ.get("KCAT", "kcat")
-ROWS = [r.strip() for r in os.environ.get("BENCH_ROWS", "produce,drain,sync,envelope,tail,startup,latency").split(",") if r.strip()]
+ROWS = [r.strip() for r in os.environ.get("BENCH_ROWS", "produce,produce-text,drain,sync,envelope,tail,startup,latency").split(",") if r.strip()]
 FULL = N >= 1_000_000 and RUNS >= 3
 TODAY = datetime.date.today().isoformat()
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -414,24 +414,24 @@ class Bench:
         return path
 
     # -- produce
-    def produce(self):
-        row = Row("produce", f"produce {N:,} JSON lines (~{self.data_bytes // N} B), {PARTITIONS} partitions",
-                  "kput", "kcat -P -X enable.idempotence=true", N, self.value_bytes)
+    def produce(self, key="produce", ours_extra=(), label="kput", workload=None):
+        workload = workload or f"produce {N:,} JSON lines (~{self.data_bytes // N} B), {PARTITIONS} partitions"
+        row = Row(key, workload, label, "kcat -P -X enable.idempotence=true", N, self.value_bytes)
         for r in range(RUNS):
             row.loads.append(loadavg())
             for who in self.order(r):
-                topic = self.k.topic(f"p-{who}-{r}-{UID}")
+                topic = self.k.topic(f"{key}-{who}-{r}-{UID}")
                 if who == "ours":
-                    cmd = [self.bin("kput"), "-b", self.k.bootstrap, "-t", topic] + SPREAD
+                    cmd = [self.bin("kput"), "-b", self.k.bootstrap, "-t", topic] + list(ours_extra) + SPREAD
                 else:
                     cmd = [KCAT, "-b", self.k.bootstrap, "-P", "-t", topic, "-X", "enable.idempotence=true"] + SPREAD
-                res = check_rc(run(cmd, stdin_path=self.data, stderr_path=self.err(f"produce-{who}")), who)
+                res = check_rc(run(cmd, stdin_path=self.data, stderr_path=self.err(f"{key}-{who}")), who)
                 have = self.k.count(topic)
                 res.count = have
                 if have != N:
                     res.invalid(f"topic holds {have} of {N}")
                 (row.ours if who == "ours" else row.kcat).append(res)
-                log(f"  produce run {r + 1} {who}: {res.wall:.2f}s cpu {res.cpu:.2f}s mock {res.mock_cpu or 0:.2f}s rss {res.rss_kb // 1024} MiB count {have}"
+                log(f"  {key} run {r + 1} {who}: {res.wall:.2f}s cpu {res.cpu:.2f}s mock {res.mock_cpu or 0:.2f}s rss {res.rss_kb // 1024} MiB count {have}"
                     f"{'' if res.valid else ' INVALID: ' + res.note}")
         self.rows.append(row)
 
@@ -822,7 +822,7 @@ class Bench:
         lines.append("")
         for row, ratio, rss_ratio, ow, kw, steady_ratio in summary:
             goal = {"produce": ("throughput", 1.2), "drain": ("throughput", 1.0), "tail": ("throughput", 1.0),
-                    "sync": ("throughput", None), "envelope": ("throughput", None),
+                    "sync": ("throughput", None), "envelope": ("throughput", None), "produce-text": ("throughput", None),
                     "start-put": ("time", 2.0), "start-pull": ("time", 2.0), "start-pull-g": ("time", 2.0)}.get(row.key)
             if not goal:
                 continue
@@ -855,6 +855,11 @@ class Bench:
             if "produce" in ROWS:
                 log("produce")
                 self.produce()
+            if "produce-text" in ROWS:
+                # The ceiling for kput's own work: the same lines with validation off (--text).
+                log("produce --text")
+                self.produce("produce-text", ["--text"], "kput --text",
+                             f"produce the same {N:,} lines unvalidated (--text): kput's ceiling")
             if "drain" in ROWS:
                 log("drain")
                 self.drain("drain", N, ["--format", "value"], [], "kpull -e --format value", "kcat -G -o beginning -e",

@@ -9,7 +9,7 @@
 #   KF_BIN=DIR             where kput, kpull, kstream, kmock are (default .build/release)
 #   BENCH_N=N              messages per throughput run (default 1000000)
 #   RUNS=R                 runs per row, the median is reported (default 3)
-#   BENCH_ROWS=a,b         rows to run: produce,drain,sync,envelope,tail,startup,latency (default all)
+#   BENCH_ROWS=a,b         rows to run: produce,produce-text,drain,sync,envelope,tail,startup,latency (default all)
 #   BENCH_SYNC_N=N         messages for the kpull --commit sync row (default min(N, 100000): one round trip each)
 #   BENCH_STARTUP_RUNS=R   runs of the one-message rows (default max(RUNS, 5))
 #   BENCH_LAT_SECONDS=S    latency run length at BENCH_LAT_RATE msg/s (defaults 10 s, 1000/s)
