@@ -753,7 +753,9 @@ class Bench:
         lines.append(f"- N = {N:,} JSON lines, {self.data_bytes / N:.0f} B per line on average; median of {RUNS} runs "
                      f"(start-up: {STARTUP_RUNS}); consumers of both tools run with `-X fetch.wait.max.ms=10`, producers of both "
                      f"with `{' '.join(SPREAD)}` (the default sticky partitioner piles ~15 MB on one partition, beyond "
-                     "the mock's ~5 MiB per-partition retention; the count checks caught it)")
+                     "the mock's ~5 MiB per-partition retention; the count checks caught it). It changes nothing for kput, which "
+                     "spreads keyless lines itself, in runs of 1,000 lines per partition (kput(1), PARTITIONS): with it kcat "
+                     "puts each message on a random partition and sends batches of a few dozen messages")
         if OURS_X or KCAT_X:
             lines.append(f"- Extra options for this run: ours `{' '.join(OURS_X)}`, kcat `{' '.join(KCAT_X)}`")
         lines.append("- Wall: whole process, spawn to exit. RSS: peak, from GNU time (%M). CPU: user+sys of the tool's process (the mock's CPU is not counted). "

@@ -410,4 +410,91 @@ final class KPutTests: XCTestCase {
         let kept = String(decoding: try Data(contentsOf: rejects), as: UTF8.self).split(separator: "\n").map(String.init)
         XCTAssertEqual(kept.sorted(), named.map { lines[$0 - 1] }.sorted())
     }
+
+    // MARK: - Partitions
+
+    /// Keyless lines go to one partition at a time, 1,000 lines per run, round-robin from a random partition;
+    /// each partition keeps its lines in order. Read back by the witness.
+    func testKeylessLinesGoOutInRunsRoundRobinOverEveryPartition() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-spread")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 8"), "ok")
+        let file = Harness.tempFile("spread.jsonl")
+        try jsonLinesData((0..<9_000).map { #"{"n":\#($0)}"# }).write(to: file)
+        let r = try execute("kput", ["-b", brokers, "-t", topic, file.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.count, 9_000)
+        var partitionOf: [Int: Int] = [:]
+        for (partition, group) in Dictionary(grouping: records, by: \.partition) {
+            let numbers = group.sorted { $0.offset < $1.offset }.compactMap { rec -> Int? in
+                guard let v = rec.valueText, let o = try? JSONSerialization.jsonObject(with: Data(v.utf8)) as? [String: Int] else { return nil }
+                return o["n"]
+            }
+            XCTAssertEqual(numbers, numbers.sorted(), "partition \(partition) keeps input order")
+            for n in numbers { partitionOf[n] = partition }
+        }
+        XCTAssertEqual(partitionOf.count, 9_000)
+        let start = try XCTUnwrap(partitionOf[0])
+        for run in 0..<9 {
+            let expected = (start + run) % 8
+            let lines = (run * 1_000)..<((run + 1) * 1_000)
+            XCTAssertEqual(Set(lines.map { partitionOf[$0] ?? -1 }), [expected], "run \(run) of 1,000 lines on partition \(expected)")
+        }
+
+        // A run also ends at 256 KiB: lines of 1 KiB go 256 to a partition.
+        let big = Harness.unique("kput-spread-bytes")
+        XCTAssertEqual(MockBroker.shared.command("topic \(big) 4"), "ok")
+        let pad = String(repeating: "x", count: 1_024 - #"{"n":"000","p":""}"#.count)
+        let bigLines = (0..<600).map { String(format: #"{"n":"%03d","p":"%@"}"#, $0, pad) }
+        XCTAssertEqual(bigLines[0].utf8.count, 1_024)
+        let rb = try execute("kput", ["-b", brokers, "-t", big, "--report"], input: jsonLinesData(bigLines))
+        XCTAssertEqual(rb.status, 0, rb.stderr)
+        let byLine = Dictionary(uniqueKeysWithValues: reportLines(rb.stdout).map { ($0.line, $0.partition) })
+        let first = try XCTUnwrap(byLine[1])
+        for (line, partition) in byLine {
+            XCTAssertEqual(partition, (first + (line - 1) / 256) % 4, "line \(line)")
+        }
+    }
+
+    /// A pause in the input ends a run: each burst typed into a pipe goes to the next partition.
+    func testKeylessBurstsSeparatedByPausesGoToSuccessivePartitions() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-bursts")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 4"), "ok")
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdinPipe: true)
+        for burst in 0..<3 {
+            kput.write((0..<5).map { #"{"burst":\#(burst),"i":\#($0)}"# + "\n" }.joined())
+            XCTAssertTrue(kput.waitFor(timeout: 30) { kput.stdoutLines.count == (burst + 1) * 5 }, kput.stderrText)
+        }
+        kput.closeStdin()
+        let r = kput.wait(timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let reported = reportLines(r.stdout).sorted { $0.line < $1.line }
+        XCTAssertEqual(reported.map(\.line), Array(1...15))
+        let first = reported[0].partition
+        for rep in reported {
+            XCTAssertEqual(rep.partition, (first + (rep.line - 1) / 5) % 4, "line \(rep.line)")
+        }
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.count, 15)
+        XCTAssertEqual(Set(records.map(\.partition)).count, 3, "three bursts, three partitions")
+    }
+
+    /// Keyed lines are left to librdkafka's partitioner: every line with the same key on the same partition.
+    func testKeyedLinesKeepOnePartitionPerKey() throws {
+        try requireMock()
+        let topic = Harness.unique("kput-keyed")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 8"), "ok")
+        let lines = (0..<2_000).map { #"{"user":"u\#($0 % 10)","i":\#($0)}"# }
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "user"], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.count, 2_000)
+        let partitionsByKey = Dictionary(grouping: records) { $0.key.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+            .mapValues { Set($0.map(\.partition)) }
+        XCTAssertEqual(partitionsByKey.count, 10)
+        for (key, partitions) in partitionsByKey { XCTAssertEqual(partitions.count, 1, "key \(key)") }
+        XCTAssertGreaterThan(Set(partitionsByKey.values.compactMap(\.first)).count, 1, "ten keys do not all hash to one partition")
+    }
 }

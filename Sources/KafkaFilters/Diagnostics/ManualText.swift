@@ -18,6 +18,9 @@ public enum ManualText {
         render([
             envelopeSection(
                 intro: "With --envelope, each input line is an envelope as kpull and kstream write them: one JSON object per message, for example (one line in reality):"),
+            Section("PARTITIONS", [
+                .paragraph("A line with a key goes where librdkafka's partitioner puts that key (the same key, the same partition). Lines without a key go to one partition at a time, in runs: a run ends after 1000 lines, after 256 KiB, or when the input pauses, and the next run goes to the next partition, round-robin from a random one. A busy input so makes large batches and an even spread over the partitions the topic had at start; a burst of lines stays together. -p sends every line to one partition instead."),
+            ]),
             environmentSection,
             Section("EXIT STATUS", [
                 .list([

@@ -81,6 +81,8 @@ public final class ProducePipeline {
     private let showProgress: Bool
 
     private static let lineBits: UInt64 = 40
+    /// Partitions for lines without a key (nil: librdkafka's partitioner decides).
+    private var spread: KeylessSpread?
 
     public init(job: ProduceJob, settings: ClientSettings) throws(ToolFailure) {
         var settings = settings
@@ -116,6 +118,7 @@ public final class ProducePipeline {
     public func run() -> ExitStatus {
         switch connect() {
         case .success(let partitions):
+            spread = KeylessSpread(partitions: partitions)
             // Said once, before reading, rather than naming every line as undeliverable.
             if let p = job.partition, partitions > 0, p >= partitions {
                 Diagnostics.error("topic \"\(job.topic)\" has \(partitions) partitions: -p \(p) does not exist")
@@ -239,6 +242,8 @@ public final class ProducePipeline {
     private func waitForInput(_ fd: Int32) -> Bool {
         guard let wakeup else { return true }
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+        // Input not ready at once: the burst read so far is one run of keyless lines.
+        if poll(&fds, 1, 0) == 0 { spread?.inputPaused() }
         while true {
             if stopReading { return false }
             fds[0].revents = 0
@@ -368,6 +373,7 @@ public final class ProducePipeline {
         key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, headers: [OutgoingHeader], timestamp: Int64?,
         partition: Int32?, id: UInt64
     ) {
+        let partition = partition ?? (key == nil ? spread?.next(size: value?.count ?? 0) : nil)
         while true {
             do {
                 try producer.produce(
