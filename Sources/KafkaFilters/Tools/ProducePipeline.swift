@@ -29,8 +29,8 @@ public struct ProduceJob: Sendable {
     public init(topic: String) { self.topic = topic }
 
     /// The local queue's bound; with the line buffer it bounds kput's memory whatever the input size.
-    public static let queueMaxMessages = 100_000
-    public static let queueMaxKBytes = 65_536
+    public static let queueMaxMessages = 50_000
+    public static let queueMaxKBytes = 32_768
 
     /// librdkafka settings kput needs; the user's -X/-F still override each of them.
     public static let producerDefaults: [(String, String)] = [
