@@ -65,6 +65,8 @@ public final class ConsumeSession {
     /// Written but not yet known to be committed. Commits carry these explicit offsets, so lines written
     /// before a rebalance are still committed after it (the group refuses commits while it rebalances).
     private var pending = PendingCommits()
+    /// Assignments received so far: the final commit waits for the next one after a refusal.
+    private var assignments = 0
     // kpull's async commits: at most one in flight (librdkafka #826), the next carries everything since.
     private var commitInFlight: [TopicPartition]?
     private var commitRetryAt: UInt64 = 0
@@ -266,6 +268,7 @@ public final class ConsumeSession {
     private func rebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let list):
+            assignments += 1
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.formUnion(keys)
             // Lines written before the rebalance whose commit the group refused: commit them now, in the
@@ -422,9 +425,15 @@ public final class ConsumeSession {
                 return
             }
             if error.isGroupRebalance {
-                // Serve the rebalance; the assignment callback commits the pending offsets.
-                let until = MonotonicClock.now + 500_000_000
-                while !pending.isEmpty, MonotonicClock.now < until { consumer.poll(timeoutMs: 100) { _ in } }
+                // Serve the rebalance until this member is assigned again; the assignment callback commits
+                // the pending offsets in the new generation. No commit is sent meanwhile: one that reaches
+                // the coordinator between JoinGroup and SyncGroup fails with ILLEGAL_GENERATION and makes
+                // the join start over, so retrying here kept a member from ever rejoining (CI, two members
+                // stopped at once: every join round broken by the next retry until the deadline).
+                let seen = assignments
+                while !pending.isEmpty, assignments == seen, MonotonicClock.now < deadline, !Signals.stopNow {
+                    consumer.poll(timeoutMs: 100) { _ in }
+                }
                 if pending.isEmpty { return }
             } else {
                 usleep(200_000)
