@@ -67,6 +67,11 @@ public final class ConsumeSession {
     private var pending = PendingCommits()
     /// Assignments received so far: the final commit waits for the next one after a refusal.
     private var assignments = 0
+    /// Between a revocation (or a commit refused because the group is rebalancing) and the next assignment
+    /// or message, kpull sends no commit: one that reaches the coordinator between this member's JoinGroup
+    /// and SyncGroup fails with ILLEGAL_GENERATION and restarts the join, so periodic retries kept a member
+    /// from ever rejoining (CI: 21 refused commits in 60 s). The assignment callback commits what is pending.
+    private var rejoining = false
     // kpull's async commits: at most one in flight (librdkafka #826), the next carries everything since.
     private var commitInFlight: [TopicPartition]?
     private var commitRetryAt: UInt64 = 0
@@ -182,6 +187,7 @@ public final class ConsumeSession {
     /// Turns one message into a line in the buffer (not yet written).
     func take(_ message: ConsumedMessage) {
         guard stopReason == nil, !finishing else { return }
+        rejoining = false   // fetching again (cooperative rebalances may assign nothing new)
         if outage {
             outage = false
             Diagnostics.warning("brokers reachable again")
@@ -269,6 +275,7 @@ public final class ConsumeSession {
         switch event {
         case .assigned(let list):
             assignments += 1
+            rejoining = false
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.formUnion(keys)
             // Lines written before the rebalance whose commit the group refused: commit them now, in the
@@ -283,7 +290,8 @@ public final class ConsumeSession {
             writeOut()
             if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
             // While leaving, the final commit has already been made (or given up on).
-            if !finishing { commitNow(final: false) }
+            if !finishing && !rejoining { commitNow(final: false) }
+            rejoining = true
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.subtract(keys)
             for tp in keys { drain?.revoke(tp) }
@@ -313,7 +321,7 @@ public final class ConsumeSession {
     /// kpull: commits what has been written, synchronously with `--commit sync`, else by starting one
     /// async commit unless one is in flight (its return starts the next).
     private func commitWritten() {
-        guard let mode = job.commit, !pending.isEmpty else { return }
+        guard let mode = job.commit, !pending.isEmpty, !rejoining else { return }
         switch mode {
         case .sync: commitNow(final: false)
         case .async:
@@ -364,6 +372,7 @@ public final class ConsumeSession {
     private func commitFailed(_ error: KafkaError) {
         // Retried with the next batch of lines, but not before 200 ms: no tight loop against a refusing group.
         commitRetryAt = MonotonicClock.now + 200_000_000
+        if error.isGroupRebalance { rejoining = true }
         if failingSince == nil { failingSince = MonotonicClock.now }
         if !commitTrouble && !error.isGroupRebalance {
             commitTrouble = true
