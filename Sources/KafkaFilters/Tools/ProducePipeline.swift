@@ -473,12 +473,12 @@ public final class ProducePipeline {
     private func appendReport(id: UInt64, partition: Int32, offset: Int64) {
         let sourceIndex = min(max(Int(id >> Self.lineBits) - 1, 0), reportMiddles.count - 1)
         let line = Int64(id & ((1 << Self.lineBits) - 1))
-        appendASCII(#"{"line":"#, to: &reportOut.buffer)
-        appendDecimal(line, to: &reportOut.buffer)
+        Envelope.appendLiteral(#"{"line":"#, to: &reportOut.buffer)
+        Envelope.appendInteger(line, to: &reportOut.buffer)
         reportOut.buffer.append(contentsOf: reportMiddles[sourceIndex])
-        appendDecimal(Int64(partition), to: &reportOut.buffer)
-        appendASCII(#","offset":"#, to: &reportOut.buffer)
-        appendDecimal(offset, to: &reportOut.buffer)
+        Envelope.appendInteger(Int64(partition), to: &reportOut.buffer)
+        Envelope.appendLiteral(#","offset":"#, to: &reportOut.buffer)
+        Envelope.appendInteger(offset, to: &reportOut.buffer)
         reportOut.buffer.append(UInt8(ascii: "}"))
         reportOut.buffer.append(0x0A)
     }
@@ -535,32 +535,6 @@ public final class ProducePipeline {
         let seconds = Double(now - started) / 1e9
         let rate = seconds > 0 ? Int(Double(delivered) / seconds) : 0
         Diagnostics.warning("\(linesRead) lines read, \(delivered) delivered, \(rate)/s")
-    }
-}
-
-@inline(__always)
-private func appendASCII(_ s: StaticString, to out: inout [UInt8]) {
-    out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-}
-
-private func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-    if value < 0 {
-        out.append(UInt8(ascii: "-"))
-        if value == .min {
-            appendASCII("9223372036854775808", to: &out)
-            return
-        }
-    }
-    var v = value.magnitude
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits, on the stack
-    withUnsafeMutableBytes(of: &digits) { buf in
-        var i = buf.count
-        repeat {
-            i -= 1
-            buf[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-            v /= 10
-        } while v > 0
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
     }
 }
 
