@@ -555,9 +555,7 @@ struct DrainPlan {
     /// Everything was revoked: wait for the next assignment before calling the drain complete.
     mutating func awaitAssignment() { awaitingAssignment = true }
 
-    func end(of tp: TopicPartition) -> Int64? { ends[tp] }
-
-    /// `end(of:)` for the partition with `slot`, remembered per slot until `ends` changes.
+    /// The end of the partition with `slot` (`tp()` names it), remembered per slot until `ends` changes.
     mutating func end(slot: Int, _ tp: () -> TopicPartition) -> Int64? {
         if slot < slotEnds.count, slotEnds[slot].generation == generation { return slotEnds[slot].end }
         let e = ends[tp()]
