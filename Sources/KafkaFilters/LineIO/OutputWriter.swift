@@ -7,6 +7,8 @@ import Darwin
 /// Buffered output with explicit flush points: a tool appends lines, calls `flush()`, and only then
 /// may say those lines have reached the output (and commit their offsets).
 public final class OutputWriter {
+    /// Grows on first use and keeps its capacity across flushes; not reserved up front, since kpull and
+    /// kstream build their lines in LineSink's buffer and kput's report writer is idle without --report.
     public var buffer: [UInt8] = []
     private var fd: Int32
     private let path: String?
@@ -17,7 +19,6 @@ public final class OutputWriter {
         fd = 1
         path = nil
         self.flushThreshold = flushThreshold
-        buffer.reserveCapacity(flushThreshold + 4096)
     }
 
     /// A file opened for append, reopened by `reopen()` (logrotate's convention).
@@ -25,7 +26,6 @@ public final class OutputWriter {
         fd = try FileBytes.openAppend(path)
         self.path = path
         self.flushThreshold = flushThreshold
-        buffer.reserveCapacity(flushThreshold + 4096)
     }
 
     deinit {
