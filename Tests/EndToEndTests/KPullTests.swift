@@ -145,12 +145,7 @@ final class KPullTests: XCTestCase {
     func testTwoMembersSplitThePartitions() throws {
         let topic = Harness.unique("pull-two")
         let group = Harness.unique("g")
-        let args = ["-b", brokers, "-t", topic, "-g", group, "-v"] + Harness.fastConsumer
-        let a = try Child(Harness.tool("kpull"), args)
-        let b = try Child(Harness.tool("kpull"), args)
-        XCTAssertTrue(waitForSplit(a, b), "no stable split: \(a.stderrText)\n\(b.stderrText)")
-        try produceNumbered(topic, 0..<400)
-        XCTAssertTrue(a.waitFor(timeout: 60) { a.stdoutLines.count + b.stdoutLines.count >= 400 })
+        let (a, b) = try twoMembersHoldingFourHundredLines(topic: topic, group: group)
         // One after the other: b leaves, a is given every partition, then a stops (both at once: below).
         b.signal(SIGINT)
         let rb = b.wait()
@@ -172,12 +167,7 @@ final class KPullTests: XCTestCase {
     func testTwoMembersStoppedAtOnceCommitEverythingWritten() throws {
         let topic = Harness.unique("pull-two-stop")
         let group = Harness.unique("g")
-        let args = ["-b", brokers, "-t", topic, "-g", group, "-v"] + Harness.fastConsumer
-        let a = try Child(Harness.tool("kpull"), args)
-        let b = try Child(Harness.tool("kpull"), args)
-        XCTAssertTrue(waitForSplit(a, b), "no stable split: \(a.stderrText)\n\(b.stderrText)")
-        try produceNumbered(topic, 0..<400)
-        XCTAssertTrue(a.waitFor(timeout: 60) { a.stdoutLines.count + b.stdoutLines.count >= 400 })
+        let (a, b) = try twoMembersHoldingFourHundredLines(topic: topic, group: group)
         a.signal(SIGINT)
         b.signal(SIGINT)
         let ra = a.wait(), rb = b.wait()
@@ -272,6 +262,17 @@ extension XCTestCase {
     }
 
     /// Produces `{"k":"k<i>","n":i}` for each i, keyed by k so they spread over the partitions.
+    /// Two kpull members of `group` with a stable split of `topic`, and 400 numbered lines written between them.
+    func twoMembersHoldingFourHundredLines(topic: String, group: String, file: StaticString = #filePath, line: UInt = #line) throws -> (Child, Child) {
+        let args = ["-b", brokers, "-t", topic, "-g", group, "-v"] + Harness.fastConsumer
+        let a = try Child(Harness.tool("kpull"), args)
+        let b = try Child(Harness.tool("kpull"), args)
+        XCTAssertTrue(waitForSplit(a, b), "no stable split: \(a.stderrText)\n\(b.stderrText)", file: file, line: line)
+        try produceNumbered(topic, 0..<400, file: file, line: line)
+        XCTAssertTrue(a.waitFor(timeout: 60) { a.stdoutLines.count + b.stdoutLines.count >= 400 }, file: file, line: line)
+        return (a, b)
+    }
+
     func produceNumbered(_ topic: String, _ range: Range<Int>, padding: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
         let pad = padding.isEmpty ? "" : #","pad":"\#(padding)""#
         let input = range.map { #"{"k":"k\#($0)","n":\#($0)\#(pad)}"# }
