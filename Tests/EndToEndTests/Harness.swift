@@ -174,6 +174,17 @@ extension XCTestCase {
         try XCTSkipUnless(onMock, "fault injection needs kmock")
     }
 
+    /// Creates `topic` as a real cluster's admin would, before any consumer looks for it: kmock's `topic`
+    /// command, or the witness's CreateTopics on a real cluster. (A consumer's question creates no topic
+    /// on Kafka, nor on current librdkafka mocks; only 2.0.2's mock does that.)
+    func createTopic(_ topic: String, partitions: Int = 4, file: StaticString = #filePath, line: UInt = #line) throws {
+        if onMock {
+            XCTAssertEqual(MockBroker.shared.command("topic \(topic) \(partitions)"), "ok", file: file, line: line)
+        } else {
+            _ = try witness(["create", brokers, topic, String(partitions)])
+        }
+    }
+
     /// Reads a whole topic back with the witness (Python confluent_kafka, a foreign client).
     func readTopic(_ topic: String) throws -> [WitnessRecord] {
         let r = try witness(["read", brokers, topic])
