@@ -154,7 +154,7 @@ public enum ManualText {
                     ("rtt ID MS", "Delay broker ID's responses by MS milliseconds."),
                     ("errors API COUNT CODE", "Fail the next COUNT requests of API with CODE."),
                     ("clear API", "Forget the errors still queued for API."),
-                    ("topic NAME PARTITIONS", "Create a topic (clients auto-create others with 4 partitions)."),
+                    ("topic NAME PARTITIONS", "Create a topic (a producer auto-creates others with 4 partitions; librdkafka 2.0.2's mock does so for any client)."),
                     ("leader TOPIC PARTITION ID", "Make broker ID the partition's leader."),
                     ("coordinator GROUP ID", "Make broker ID the group's coordinator."),
                     ("topic-error NAME CODE", "Make Metadata answers for topic NAME carry CODE (UNKNOWN_TOPIC_OR_PART, TOPIC_AUTHORIZATION_FAILED, ...); 0 clears it."),
