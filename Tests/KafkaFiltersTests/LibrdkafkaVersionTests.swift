@@ -48,4 +48,28 @@ final class LibrdkafkaVersionTests: XCTestCase {
             XCTAssertTrue(on.taken(bytes: PrefetchRefill.bytesPerWake), "or per MiB")
         }
     }
+
+    /// KIP-320 (2.1+): an offset put on a partition list keeps its leader epoch there, so commits and
+    /// stores carry it; on 2.0.x the calls do not exist and every epoch reads -1. (The mock answers
+    /// OffsetFetch with the partition's current epoch, not the committed one, so this cannot be
+    /// witnessed end to end here.)
+    func testPartitionListsCarryLeaderEpochsFrom21() {
+        let list = RDKafkaTopicPartitionList(capacity: 2)
+        list.add(TopicPartition(topic: "t", partition: 0, offset: 42, leaderEpoch: 7))
+        list.add(TopicPartition(topic: "t", partition: 1, offset: 5))
+        let back = list.elements
+        XCTAssertEqual(back.map(\.offset), [42, 5])
+        XCTAssertEqual(back.map(\.leaderEpoch), Librdkafka.atLeast(2, 1) ? [7, -1] : [-1, -1], Librdkafka.versionString)
+    }
+
+    /// Pending commits keep the epoch of the message their offset follows: the highest offset's.
+    func testPendingCommitsKeepTheEpochOfTheHighestOffset() {
+        var pending = PendingCommits()
+        pending.wrote([TopicPartition(topic: "t", partition: 0, offset: 10, leaderEpoch: 3)])
+        pending.wrote([TopicPartition(topic: "t", partition: 0, offset: 8, leaderEpoch: 2)])
+        pending.wrote([TopicPartition(topic: "t", partition: 1, offset: 4, leaderEpoch: 1)])
+        pending.wrote([TopicPartition(topic: "t", partition: 1, offset: 6, leaderEpoch: 5)])
+        let byPartition = Dictionary(uniqueKeysWithValues: pending.offsets.map { ($0.partition, [$0.offset, Int64($0.leaderEpoch)]) })
+        XCTAssertEqual(byPartition, [0: [10, 3], 1: [6, 5]])
+    }
 }
