@@ -303,6 +303,9 @@ public final class ConsumeSession {
                 if !outage {
                     outage = true
                     // librdkafka appends a guess about SASL to every disconnect; it only misleads here.
+                    // The one place librdkafka's English text is cut, and only for the display: where a
+                    // version words it otherwise (2.0.2 and 2.16 both say this), the whole text is shown.
+                    // Decisions go by error code only (KafkaError's predicates).
                     var text = error.message
                     if let hint = text.firstRange(of: ": verify that security.protocol") { text = String(text[..<hint.lowerBound]) }
                     Diagnostics.warning("lost the cluster (\(text)); waiting for it to come back")
