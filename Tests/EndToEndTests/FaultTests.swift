@@ -5,7 +5,7 @@ import XCTest
 /// expected counts and checks them by reading the topic back with the witness.
 final class FaultTests: XCTestCase {
     /// The leader of some partitions goes down mid-stream with the idempotent producer: nothing is lost.
-    /// The mock does not dedupe retries (see mock-cluster.md), so duplicates are counted and printed, not forbidden.
+    /// The mock does not dedupe retries (README, "kmock, the local cluster"), so duplicates are counted and printed, not forbidden.
     func testLeaderDownWithIdempotenceLosesNothing() throws {
         try requireMock()
         let topic = Harness.unique("leader-down")

@@ -29,7 +29,7 @@ enum Harness {
 
     static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
-    /// Fast fetches and group rejoins on the mock (see shared/notes/mock-cluster.md).
+    /// Fast fetches and group rejoins on the mock (README, "kmock, the local cluster"; man kmock).
     static let fastConsumer = ["-X", "fetch.wait.max.ms=10", "-X", "session.timeout.ms=6000"]
 
     static let kcat: String? = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
