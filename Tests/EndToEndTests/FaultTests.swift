@@ -3,14 +3,14 @@ import XCTest
 
 /// Faults from the reliability issue that the per-tool suites do not already cover. Each test states its
 /// expected counts and checks them by reading the topic back with the witness.
-final class FaultTests: XCTestCase {
+final class FaultTests: FaultInjectingTestCase {
     /// The leader of some partitions goes down mid-stream with the idempotent producer: nothing is lost.
     /// The mock does not dedupe retries (README, "kmock, the local cluster"), so duplicates are counted and printed, not forbidden.
     func testLeaderDownWithIdempotenceLosesNothing() throws {
         try requireMock()
         let topic = Harness.unique("leader-down")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 3"), "ok")
-        for p in 0..<3 { XCTAssertEqual(MockBroker.shared.command("leader \(topic) \(p) \(p + 1)"), "ok") }
+        XCTAssertEqual(mock.command("topic \(topic) 3"), "ok")
+        for p in 0..<3 { XCTAssertEqual(mock.command("leader \(topic) \(p) \(p + 1)"), "ok") }
         let fifo = try StdinFIFO()
         defer { fifo.close() }
         let kput = try Child(
@@ -19,11 +19,11 @@ final class FaultTests: XCTestCase {
         let lines = (1...3000).map { #"{"n":\#($0)}"# }
         fifo.write(lines[0..<1000], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 })
-        defer { MockBroker.shared.command("up 2") }
-        XCTAssertEqual(MockBroker.shared.command("down 2"), "ok")
+        defer { mock.command("up 2") }
+        XCTAssertEqual(mock.command("down 2"), "ok")
         fifo.write(lines[1000..<2000], while: kput)
         usleep(3_000_000)
-        XCTAssertEqual(MockBroker.shared.command("up 2"), "ok")
+        XCTAssertEqual(mock.command("up 2"), "ok")
         fifo.write(lines[2000..<3000], while: kput)
         fifo.close()
         let r = kput.wait(timeout: 120)
@@ -45,8 +45,8 @@ final class FaultTests: XCTestCase {
         let rejects = Harness.tempFile("rejects")
         // Prime the topic, so the injected errors hit our Produce requests and not some earlier test's.
         XCTAssertEqual(try execute("kput", ["-b", brokers, "-t", topic], input: Data("{\"warm\":1}\n".utf8)).status, 0)
-        XCTAssertEqual(MockBroker.shared.command("errors Produce 2 TOPIC_AUTHORIZATION_FAILED"), "ok")
-        defer { MockBroker.shared.command("clear Produce") }
+        XCTAssertEqual(mock.command("errors Produce 2 TOPIC_AUTHORIZATION_FAILED"), "ok")
+        defer { mock.command("clear Produce") }
         let lines = (1...200).map { #"{"n":\#($0)}"# }
         let r = try execute(
             "kput", ["-b", brokers, "-t", topic, "--rejects", rejects.path, "--report", "-X", "linger.ms=50"],
@@ -71,9 +71,9 @@ final class FaultTests: XCTestCase {
     func testMissingTopicStopsKputAndADrainWhileConsumersWaitForIt() throws {
         try requireMock()
         let topic = Harness.unique("missing")
-        XCTAssertEqual(MockBroker.shared.command("topic-error \(topic) UNKNOWN_TOPIC_OR_PART"), "ok")
+        XCTAssertEqual(mock.command("topic-error \(topic) UNKNOWN_TOPIC_OR_PART"), "ok")
         var cleared = false
-        defer { if !cleared { MockBroker.shared.command("topic-error \(topic) 0") } }
+        defer { if !cleared { mock.command("topic-error \(topic) 0") } }
         let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
         XCTAssertEqual(put.status, 69, put.stderr)
         XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
@@ -95,7 +95,7 @@ final class FaultTests: XCTestCase {
             XCTAssertEqual(c.stderrText.split(separator: "\n").count, 1, c.stderrText)
         }
 
-        MockBroker.shared.command("topic-error \(topic) 0")
+        mock.command("topic-error \(topic) 0")
         cleared = true
         let created = Date()
         let lines = (0..<5).map { "{\"n\":\($0)}" }
@@ -118,8 +118,8 @@ final class FaultTests: XCTestCase {
     func testTopicAuthorizationFailureIsAConfigurationError() throws {
         try requireMock()
         let topic = Harness.unique("denied")
-        XCTAssertEqual(MockBroker.shared.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
-        defer { MockBroker.shared.command("topic-error \(topic) 0") }
+        XCTAssertEqual(mock.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
+        defer { mock.command("topic-error \(topic) 0") }
         let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
         XCTAssertEqual(put.status, 78, put.stderr)
         XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
@@ -171,8 +171,8 @@ final class FaultTests: XCTestCase {
         let total = 30_000
         let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
         XCTAssertEqual(put.status, 0, put.stderr)
-        XCTAssertEqual(MockBroker.shared.command("errors OffsetCommit 100000 GROUP_AUTHORIZATION_FAILED"), "ok")
-        defer { MockBroker.shared.command("clear OffsetCommit") }
+        XCTAssertEqual(mock.command("errors OffsetCommit 100000 GROUP_AUTHORIZATION_FAILED"), "ok")
+        defer { mock.command("clear OffsetCommit") }
         let stuck = try execute(
             "kpull", ["-b", brokers, "-t", topic, "-g", group, "--commit-timeout", "4"] + Harness.fastConsumer, timeout: 60)
         XCTAssertEqual(stuck.status, 75, stuck.stderr)
@@ -182,7 +182,7 @@ final class FaultTests: XCTestCase {
         XCTAssertLessThanOrEqual(stuck.lines.count, 10_000 + 1_000)
         XCTAssertEqual(try committed(group: group, topic: topic).sum, 0)
 
-        XCTAssertEqual(MockBroker.shared.command("clear OffsetCommit"), "ok")
+        XCTAssertEqual(mock.command("clear OffsetCommit"), "ok")
         let drain = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer, timeout: 60)
         XCTAssertEqual(drain.status, 0, drain.stderr)
         XCTAssertEqual(drain.lines.count, total)
@@ -196,7 +196,7 @@ final class FaultTests: XCTestCase {
         let topic = Harness.unique("coord-down")
         let group = Harness.unique("g")
         let total = 20_000
-        XCTAssertEqual(MockBroker.shared.command("coordinator \(group) 3"), "ok")
+        XCTAssertEqual(mock.command("coordinator \(group) 3"), "ok")
         // Small batches, and (below) 10 ms on every response: the mock answers a fetch with one batch per
         // partition, so the drain takes hundreds of round trips, seconds, and the outage lands mid-drain
         // however fast kpull is.
@@ -204,19 +204,19 @@ final class FaultTests: XCTestCase {
             "kput", ["-b", brokers, "-t", topic, "-X", "linger.ms=0", "-X", "batch.num.messages=20"],
             input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
         XCTAssertEqual(put.status, 0, put.stderr)
-        defer { for id in 1...3 { MockBroker.shared.command("rtt \(id) 0") } }
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("rtt \(id) 10"), "ok") }
+        defer { for id in 1...3 { mock.command("rtt \(id) 0") } }
+        for id in 1...3 { XCTAssertEqual(mock.command("rtt \(id) 10"), "ok") }
         let kpull = try Child(
             Harness.tool("kpull"),
             ["-b", brokers, "-t", topic, "-g", group, "-e", "-X", "reconnect.backoff.max.ms=500"] + Harness.fastConsumer)
         XCTAssertTrue(kpull.waitFor(timeout: 30) { lineCount(kpull.stdoutURL) > 0 })
-        defer { MockBroker.shared.command("up 3") }
-        XCTAssertEqual(MockBroker.shared.command("down 3"), "ok")
+        defer { mock.command("up 3") }
+        XCTAssertEqual(mock.command("down 3"), "ok")
         let atOutage = lineCount(kpull.stdoutURL)
         XCTAssertTrue(kpull.process.isRunning, "the outage must happen mid-drain")
         XCTAssertLessThan(atOutage, total, "the outage must happen mid-drain")
         usleep(2_000_000)
-        XCTAssertEqual(MockBroker.shared.command("up 3"), "ok")
+        XCTAssertEqual(mock.command("up 3"), "ok")
         let r = kpull.wait(timeout: 90)
         XCTAssertEqual(r.status, 0, r.stderr)
         let values = Set(r.lines.compactMap { line -> Int? in
