@@ -19,8 +19,8 @@ struct JSONEntry {
 /// It keeps a raw pointer to the input: use it only inside the `withUnsafeBytes` scope it was made in.
 struct JSONCursor {
     private enum State: UInt8 {
-        case start       // a value (a member name first when `needName`) starts at or after `i`
-        case afterEntry  // a top-level entry ending at `i` was just reported
+        case start       // the top-level value starts at `i`
+        case afterEntry  // a top-level entry ending at `i` was just reported (so `depth` is 1)
         case done
     }
 
@@ -32,12 +32,8 @@ struct JSONCursor {
     private var i: Int
     private var depth = 0
     private var inObject = false
-    private var needName = false
     private var state = State.start
     private var objects = ContainerStack()
-    private var nameStart = 0
-    private var nameEnd = 0
-    private var valueStart = 0
     private var failure: JSONScanError?
 
     /// Offset of the top-level value's first byte.
@@ -129,10 +125,12 @@ struct JSONCursor {
         var i = self.i
         var depth = self.depth
         var inObject = self.inObject
-        var needName = self.needName
-        var nameStart = self.nameStart
-        var nameEnd = self.nameEnd
-        var valueStart = self.valueStart
+        // A pause comes only where a top-level entry ends, so the entry's bounds and `needName` never
+        // outlive a call: only `i`, `depth`, `inObject` and the stack are kept between calls.
+        var needName = false
+        var nameStart = 0
+        var nameEnd = 0
+        var valueStart = 0
         if state == .done { return nil }
         // The entry ending at `i` was reported before this call. Only reporting ever pauses, so for
         // validation this is the constant false and the checks below fold away.
@@ -223,10 +221,6 @@ struct JSONCursor {
                         self.i = i
                         self.depth = depth
                         self.inObject = inObject
-                        self.needName = needName
-                        self.nameStart = nameStart
-                        self.nameEnd = nameEnd
-                        self.valueStart = valueStart
                         self.state = .afterEntry
                         return JSONEntry(name: inObject ? nameStart..<nameEnd : 0..<0, value: valueStart..<i,
                                          kind: JSONCursor.kind(of: p[valueStart]))

@@ -68,17 +68,12 @@ public enum JSONString {
             if letter == UInt8(ascii: "u") {
                 out.append(UInt8(ascii: "0"))
                 out.append(UInt8(ascii: "0"))
-                out.append(hexDigit(byte &>> 4))
-                out.append(hexDigit(byte & 0x0F))
+                out.append(JSONTables.hexDigit(byte &>> 4))
+                out.append(JSONTables.hexDigit(byte & 0x0F))
             }
             i &+= 1
             run = i
         }
         if run < n { out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: n &- run)) }
-    }
-
-    @inline(__always)
-    static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 &+ nibble : 0x61 &+ (nibble &- 10)
     }
 }

@@ -12,6 +12,19 @@ enum JSONTables {
 
     /// Marks a non-hex byte in `hexValue`.
     static let notHex: UInt8 = 0xFF
+
+    /// The hex digit (ASCII) of `nibble` (0...15): the one hex formatter, for `\u00XX` escapes, error
+    /// messages and excerpts. Lower case unless asked.
+    @inline(__always)
+    static func hexDigit(_ nibble: UInt8, uppercase: Bool = false) -> UInt8 {
+        nibble < 10 ? 0x30 &+ nibble : (uppercase ? 0x41 : 0x61) &+ (nibble &- 10)
+    }
+
+    /// The two hex digits of `byte`.
+    static func hex(_ byte: UInt8, uppercase: Bool = false) -> String {
+        String(decoding: [hexDigit(byte &>> 4, uppercase: uppercase), hexDigit(byte & 0x0F, uppercase: uppercase)],
+               as: UTF8.self)
+    }
 }
 
 // Immutable after initialisation (Swift runs global initialisers exactly once, thread-safely),
