@@ -140,14 +140,9 @@ struct JSONCursor {
         value: while true {
             if !resumed {
                 if needName {
-                    // Inline rather than a helper call: this runs once per member.
+                    // A member name and its ':' first.
                     needName = false
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] != UInt8(ascii: "\"") {
-                        i = JSONCursor.skipWhitespace(p, i, n)
-                        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                        guard p[i] == UInt8(ascii: "\"") else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
-                    }
+                    try JSONCursor.expect(UInt8(ascii: "\""), p, &i, n)
                     let start = i &+ 1
                     let end = JSONCursor.scanPlainString(p, start, n)
                     i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n)
@@ -155,21 +150,10 @@ struct JSONCursor {
                         nameStart = start
                         nameEnd = i &- 1
                     }
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] != UInt8(ascii: ":") {
-                        i = JSONCursor.skipWhitespace(p, i, n)
-                        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                        guard p[i] == UInt8(ascii: ":") else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
-                    }
+                    try JSONCursor.expect(UInt8(ascii: ":"), p, &i, n)
                     i &+= 1
                 }
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                var b = p[i]
-                if b <= 0x20 {
-                    i = JSONCursor.skipWhitespace(p, i, n)
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    b = p[i]
-                }
+                let b = try JSONCursor.significantByte(p, &i, n)
                 if report, depth == 1 { valueStart = i }
                 if b == UInt8(ascii: "\"") {
                     let end = JSONCursor.scanPlainString(p, i &+ 1, n)
@@ -184,9 +168,7 @@ struct JSONCursor {
                     self.objects.set(depth, isObject: isObject)
                     inObject = isObject
                     i &+= 1
-                    if i < n, p[i] <= 0x20 { i = JSONCursor.skipWhitespace(p, i, n) }
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] == b &+ 2 {                       // "}" is "{"+2 and "]" is "["+2 in ASCII
+                    if try JSONCursor.significantByte(p, &i, n) == b &+ 2 {   // "}" is "{"+2 and "]" is "["+2 in ASCII
                         i &+= 1
                         depth &-= 1
                         inObject = depth > 0 && self.objects.isObject(depth)
@@ -226,13 +208,7 @@ struct JSONCursor {
                                          kind: JSONCursor.kind(of: p[valueStart]))
                     }
                 }
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                var c = p[i]
-                if c <= 0x20 {
-                    i = JSONCursor.skipWhitespace(p, i, n)
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    c = p[i]
-                }
+                let c = try JSONCursor.significantByte(p, &i, n)
                 if c == UInt8(ascii: ",") {
                     i &+= 1                     // whitespace after it: skipped where the name or value starts
                     needName = inObject
@@ -255,6 +231,28 @@ struct JSONCursor {
 
     // MARK: - Tokens
 
+    /// Moves `i` to the first byte at or after it that is not whitespace, which must be `byte`.
+    @inline(__always)
+    static func expect(_ byte: UInt8, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        if p[i] == byte { return }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        guard p[i] == byte else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
+    }
+
+    /// The first byte at or after `i` that is not whitespace, with `i` moved to it; the input must not
+    /// end first. Compact JSON has no whitespace: one comparison decides the common case.
+    @inline(__always)
+    static func significantByte(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) -> UInt8 {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        let b = p[i]
+        if b > 0x20 { return b }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        return p[i]
+    }
+
     @inline(__always)
     static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
         var i = start
@@ -274,15 +272,8 @@ struct JSONCursor {
     /// Small and non-throwing so it inlines into the state machine; everything else is out of line.
     @inline(__always)
     static func scanPlainString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-            if stops != 0 {
-                i &+= SWAR.firstLane(stops)
-                return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i
-            }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.stringStopLanes)
+        if found { return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i }
         while i < n {
             let b = p[i]
             if b == UInt8(ascii: "\"") { return i &+ 1 }
@@ -332,12 +323,8 @@ struct JSONCursor {
     /// Index of the first non-digit at or after `start` (or `n`): eight bytes at a time while they fit.
     @inline(__always)
     static func skipDigits(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let lanes = SWAR.nonDigitLanes(SWAR.load(p + i))
-            if lanes != 0 { return i &+ SWAR.firstLane(lanes) }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.nonDigitLanes)
+        if found { return i }
         while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
         return i
     }
@@ -350,16 +337,8 @@ struct JSONCursor {
         var i = start
         while true {
             // Find the next byte that is not plain printable ASCII: eight at a time, then the table for the tail.
-            var found = false
-            while i &+ 8 <= n {
-                let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-                if stops != 0 {
-                    i &+= SWAR.firstLane(stops)
-                    found = true
-                    break
-                }
-                i &+= 8
-            }
+            let found: Bool
+            (i, found) = SWAR.skipWords(p, i, n, SWAR.stringStopLanes)
             if !found {
                 while i < n, plainBytes[Int(p[i])] == JSONTables.plain { i &+= 1 }
                 guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }

@@ -84,12 +84,8 @@ enum JSONUnescaper {
     /// decoder, `nameEquals` and the envelope reader's member lookup all use it.
     @inline(__always)
     static func firstBackslash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-        var i = start
-        while i &+ 8 <= end {
-            let lanes = SWAR.zeroLanes(SWAR.load(p + i) ^ (0x5C &* SWAR.ones))
-            if lanes != 0 { return i &+ SWAR.firstLane(lanes) }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, end) { SWAR.zeroLanes($0 ^ (0x5C &* SWAR.ones)) }
+        if found { return i }
         while i < end, p[i] != UInt8(ascii: "\\") { i &+= 1 }
         return i
     }

@@ -28,11 +28,8 @@ public enum JSONString {
     static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let p = bytes.baseAddress else { return false }
         let n = bytes.count
-        var i = 0
-        while i &+ 8 <= n {
-            if SWAR.needsEscapeLanes(SWAR.load(p + i)) != 0 { return true }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, 0, n, SWAR.needsEscapeLanes)
+        if found { return true }
         while i < n {
             if jsonEscapeLetter[Int(p[i])] != 0 { return true }
             i &+= 1
@@ -46,15 +43,8 @@ public enum JSONString {
         var i = 0
         var run = 0
         while true {
-            // Copy-free stretch detection, eight bytes per step; the lowest flagged lane is exact.
-            while i &+ 8 <= n {
-                let lanes = SWAR.needsEscapeLanes(SWAR.load(p + i))
-                if lanes != 0 {
-                    i &+= SWAR.firstLane(lanes)
-                    break
-                }
-                i &+= 8
-            }
+            // Copy-free stretch detection, eight bytes per step.
+            i = SWAR.skipWords(p, i, n, SWAR.needsEscapeLanes).index
             guard i < n else { break }
             let byte = p[i]
             let letter = letters[Int(byte)]

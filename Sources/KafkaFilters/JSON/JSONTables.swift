@@ -118,6 +118,23 @@ enum SWAR {
         return ((t &+ (0x76 &* ones)) | t) & highs
     }
 
+    /// The one eight-bytes-at-a-time loop: from `start`, skips whole words of `p[..<end]` in which
+    /// `lanes` flags nothing. Returns the index of the first flagged byte (`found`), or, with `found`
+    /// false, where the tail of fewer than eight untested bytes begins; the caller finishes that byte by
+    /// byte. `lanes` must flag exactly in the lowest flagged lane (all the tests above do).
+    @inline(__always)
+    static func skipWords(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ lanes: (UInt64) -> UInt64)
+        -> (index: Int, found: Bool)
+    {
+        var i = start
+        while i &+ 8 <= end {
+            let flagged = lanes(load(p + i))
+            if flagged != 0 { return (i &+ firstLane(flagged), true) }
+            i &+= 8
+        }
+        return (i, false)
+    }
+
     /// Index (0...7) of the lowest flagged lane in little-endian order.
     @inline(__always)
     static func firstLane(_ lanes: UInt64) -> Int {
