@@ -192,6 +192,18 @@ public enum ManualText {
         ])
     }
 
+    public static var kmeta: String {
+        render([
+            environmentSection,
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "The answer was written."),
+                ]),
+            ]),
+            seeAlso(["kput(1)", "kpull(1)", "kstream(1)", "kmock(1)", "kcat(1)", "jq(1)"]),
+        ])
+    }
+
     // MARK: - Shared pieces
 
     static let configurationError =
