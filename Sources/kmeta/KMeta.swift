@@ -13,6 +13,11 @@ struct KMeta: ParsableCommand {
             """ + ManualText.kmeta,
         version: KafkaFiltersInfo.version,
         subcommands: [Topics.self, Partitions.self, Lag.self, Offsets.self, Brokers.self, Groups.self, Group.self])
+
+    /// `kmeta` alone is a usage error (64), like every tool run without what it needs.
+    func run() throws {
+        throw ValidationError("missing subcommand: topics, partitions, lag, offsets, brokers, groups or group")
+    }
 }
 
 extension KMeta {
