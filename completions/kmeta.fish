@@ -136,7 +136,7 @@ complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "k
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets"' -l 'verbose' -s 'v' -d 'Say more: librdkafka\'s log lines, per-line notes, a summary. Repeat for debug.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets" q quiet' -l 'quiet' -s 'q' -d 'Say nothing but errors.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets"' -l 'topic' -s 't' -d 'Topic (repeatable).' -rfka ''
-complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets" at' -l 'at' -d 'The time: epoch milliseconds.' -rfka ''
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets" at' -l 'at' -d 'The time, as kpull\'s @TIME (the @ may be left out).' -rfka ''
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets" version' -l 'version' -d 'Show the version.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta offsets" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta brokers" b brokers' -s 'b' -l 'brokers' -d 'Bootstrap brokers, host:port[,host:port...].' -rfka ''

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KafkaFilters
 
 @main
@@ -110,7 +111,11 @@ extension KMeta {
         @Option(name: .shortAndLong, help: ArgumentHelp("Topic (repeatable).", valueName: "name"))
         var topic: [String] = []
 
-        @Option(help: ArgumentHelp("The time: epoch milliseconds.", valueName: "time"))
+        // Unconditional: "--at -1h" is a value, not an option.
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "The time, as kpull's @TIME (the @ may be left out).",
+            discussion: "Epoch milliseconds, RFC 3339 with a zone (2026-11-30T00:00:00Z), a date (2026-11-30: midnight in the local time zone, as date(1) reads it), or a past duration (-90s, -30m, -1h, -2d).",
+            valueName: "time"))
         var at: String
 
         func validate() throws {
@@ -119,8 +124,13 @@ extension KMeta {
         }
 
         func timestamp() throws -> Int64 {
-            guard let ms = Int64(at), ms >= 0 else { throw ValidationError("--at: not a time: \"\(at)\"") }
-            return ms
+            let text = at.hasPrefix("@") ? String(at.dropFirst()) : at
+            let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            do {
+                return try TimeSpec.parse(text, nowMs: nowMs, timeZone: .current)
+            } catch {
+                throw ValidationError("--at: \(error)")
+            }
         }
 
         func run() throws {

@@ -235,6 +235,26 @@ final class KMetaTests: XCTestCase {
         }
         if onMock { XCTAssertEqual(Array(reference.values), [-1, -1]) }
         XCTAssertEqual(try kmeta(["offsets", "-t", topic, "--at", "yesterday-ish"]).status, 64)
+        XCTAssertEqual(try kmeta(["offsets", "-t", topic, "--at", "+1h"]).status, 64, "not in the future")
+    }
+
+    /// --at takes kpull's @TIME forms, with or without the @; the instant asked about is printed.
+    func testOffsetsAtTakesTheTimeFormsOfKpull() throws {
+        let topic = createTopic("kmeta-forms", partitions: 1)
+        func asked(_ at: String, zone: String = "UTC") throws -> Int64? {
+            let r = try kmeta(["offsets", "-t", topic, "--at", at], environment: ["TZ": zone])
+            XCTAssertEqual(r.status, 0, "\(at): \(r.stderr)")
+            return r.jsonLines.first?["timestamp"] as? Int64
+        }
+        let midnight: Int64 = 1_795_996_800_000  // 2026-11-30T00:00:00Z
+        XCTAssertEqual(try asked("1795996800000"), midnight)
+        XCTAssertEqual(try asked("2026-11-30T00:00:00Z"), midnight)
+        XCTAssertEqual(try asked("@2026-11-30T01:00:00+01:00"), midnight)
+        XCTAssertEqual(try asked("2026-11-30"), midnight, "midnight in the local zone (TZ=UTC)")
+        XCTAssertEqual(try asked("2026-11-30", zone: "Europe/Berlin"), midnight - 3_600_000)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let hourAgo = try XCTUnwrap(try asked("-1h"))
+        XCTAssertLessThan(abs(hourAgo - (now - 3_600_000)), 60_000, "\(hourAgo) vs \(now)")
     }
 
     // MARK: - what fails, and how
