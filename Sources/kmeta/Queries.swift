@@ -98,7 +98,8 @@ struct Queries {
         let (client, info) = try connect()
         defer { client.close() }
         let topics = try existing(names, in: info)
-        let (low, high) = try watermarks(client, Self.partitions(of: topics))
+        let (low, high) = watermarks(client, topics)
+        var missing: [TopicPartition] = []
         for t in topics {
             for p in t.partitions {
                 let tp = TopicPartition(topic: t.name, partition: p.partition)
@@ -110,24 +111,49 @@ struct Queries {
                 line.add("isr", p.isr)
                 line.add("low", low[tp]?.offset)
                 line.add("high", high[tp]?.offset)
-                if let e = p.error ?? high[tp]?.error ?? low[tp]?.error { line.add("error", e.name) }
+                if let e = high[tp]?.error ?? low[tp]?.error ?? p.error { line.add("error", e.name) }
+                if high[tp]?.offset == nil || low[tp]?.offset == nil { missing.append(tp) }
                 try emit(line)
             }
         }
         try flush()
+        if let failure = unanswered(missing, what: "offsets") { throw failure }
         return .ok
     }
 
-    /// Both watermarks of every partition, by partition; a partition whose leader did not answer has
-    /// an error and no offset.
-    func watermarks(_ client: ClusterMetadata, _ partitions: [TopicPartition]) throws(ToolFailure)
+    /// Both watermarks of every partition, asked of all leaders at once; a partition without a leader,
+    /// or whose leader did not answer within --connect-timeout, has an error and no offset.
+    func watermarks(_ client: ClusterMetadata, _ topics: [TopicInfo])
         -> (low: [TopicPartition: Answer], high: [TopicPartition: Answer])
     {
-        switch client.watermarks(partitions, timeoutMs: timeoutMs) {
-        case .success(let (low, high)): return (Self.index(low), Self.index(high))
-        case .failure(let error): throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-            "the partitions' leaders did not give their offsets within \(Self.seconds(timeoutMs)): \(error)")
+        let (groups, leaderless) = Self.byLeader(topics)
+        let (low, high) = client.watermarks(byLeader: groups, timeoutMs: timeoutMs)
+        return (Self.index(low).merging(leaderless) { a, _ in a }, Self.index(high).merging(leaderless) { a, _ in a })
+    }
+
+    /// The partitions grouped by leader, and those without one (answered with LEADER_NOT_AVAILABLE).
+    static func byLeader(_ topics: [TopicInfo]) -> (groups: [[TopicPartition]], leaderless: [TopicPartition: Answer]) {
+        var groups: [Int32: [TopicPartition]] = [:]
+        var leaderless: [TopicPartition: Answer] = [:]
+        for t in topics {
+            for p in t.partitions {
+                let tp = TopicPartition(topic: t.name, partition: p.partition)
+                if p.leader < 0 {
+                    leaderless[tp] = Answer(error: p.error ?? KafkaError.leaderNotAvailable)
+                } else {
+                    groups[p.leader, default: []].append(tp)
+                }
+            }
         }
+        return (groups.keys.sorted().map { groups[$0]! }, leaderless)
+    }
+
+    /// After every line is written: the partitions that got no answer make the exit 69, in one line.
+    func unanswered(_ missing: [TopicPartition], what: String) -> ToolFailure? {
+        guard !missing.isEmpty else { return nil }
+        let named = missing.prefix(5).map(\.description).joined(separator: ", ") + (missing.count > 5 ? ", ..." : "")
+        return ToolFailure(.unavailable,
+            "no \(what) for \(missing.count) partition(s) within \(Self.seconds(timeoutMs)) (leader down or unknown): \(named)")
     }
 
     struct Answer {
@@ -174,8 +200,9 @@ struct Queries {
             let on = names.isEmpty ? "" : " on \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
             throw ToolFailure(.unavailable, "group \"\(group)\" has no committed offsets\(on) (no such group, or it has committed nothing yet)")
         }
-        let (low, high) = try watermarks(client, Self.partitions(of: topics))
+        let (low, high) = watermarks(client, topics)
         var total: Int64 = 0
+        var missing: [TopicPartition] = []
         for t in topics {
             for p in t.partitions {
                 let tp = TopicPartition(topic: t.name, partition: p.partition)
@@ -194,10 +221,13 @@ struct Queries {
                 line.add("high", h)
                 line.add("lag", lag)
                 if let e = high[tp]?.error ?? (c == nil ? low[tp]?.error : nil) { line.add("error", e.name) }
+                if lag == nil { missing.append(tp) }
                 try emit(line)
             }
         }
         try flush()
+        // A lag that could not be measured everywhere is a failure, not a pass of --max-lag.
+        if let failure = unanswered(missing, what: "high watermark") { throw failure }
         return (.ok, total)
     }
 
@@ -207,13 +237,10 @@ struct Queries {
         let (client, info) = try connect()
         defer { client.close() }
         let topics = try existing(names, in: info)
-        let answers: [TopicPartition: Answer]
-        switch client.offsets(Self.partitions(of: topics), atTime: timestampMs, timeoutMs: timeoutMs) {
-        case .success(let a): answers = Self.index(a)
-        case .failure(let error):
-            throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-                "the partitions' leaders did not answer the lookup by time within \(Self.seconds(timeoutMs)): \(error)")
-        }
+        let (groups, leaderless) = Self.byLeader(topics)
+        let answers = Self.index(client.offsets(byLeader: groups, atTime: timestampMs, timeoutMs: timeoutMs))
+            .merging(leaderless) { a, _ in a }
+        var missing: [TopicPartition] = []
         for t in topics {
             for p in t.partitions {
                 let tp = TopicPartition(topic: t.name, partition: p.partition)
@@ -223,11 +250,15 @@ struct Queries {
                 // -1 from the cluster: no message at or after the time (null).
                 line.add("offset", answers[tp]?.offset)
                 line.add("timestamp", timestampMs)
-                if let e = answers[tp]?.error { line.add("error", e.name) }
+                if let e = answers[tp]?.error {
+                    line.add("error", e.name)
+                    missing.append(tp)
+                }
                 try emit(line)
             }
         }
         try flush()
+        if let failure = unanswered(missing, what: "answer to the lookup by time") { throw failure }
         return .ok
     }
 

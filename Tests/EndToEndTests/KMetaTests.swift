@@ -279,6 +279,43 @@ final class KMetaTests: XCTestCase {
         XCTAssertEqual(listed.jsonLines.first?["error"] as? String, "TOPIC_AUTHORIZATION_FAILED", listed.stdoutText)
     }
 
+    func testALeaderDownStillPrintsEveryPartitionThen69() throws {
+        try requireMock()
+        let topic = createTopic("kmeta-down", partitions: 2)
+        let group = Harness.unique("kmeta-gd")
+        try produce(topic, perPartition: [3, 4])
+        XCTAssertEqual(MockBroker.shared.command("leader \(topic) 0 3"), "ok")
+        XCTAssertEqual(MockBroker.shared.command("leader \(topic) 1 1"), "ok")
+        XCTAssertEqual(MockBroker.shared.command("coordinator \(group) 1"), "ok")
+        let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer)
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        XCTAssertEqual(MockBroker.shared.command("down 3"), "ok")
+        defer { MockBroker.shared.command("up 3") }
+
+        for args in [["partitions", "-t", topic], ["lag", "-g", group, "-t", topic, "--max-lag", "1000"],
+                     ["offsets", "-t", topic, "--at", "0"]] {
+            let start = Date()
+            let r = try kmeta(args + ["--connect-timeout", "2"], timeout: 30)
+            XCTAssertLessThan(Date().timeIntervalSince(start), 4.5, "\(args): within --connect-timeout")
+            XCTAssertEqual(r.status, 69, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains("\(topic)[0]") && !r.stderr.contains("\(topic)[1]"), r.stderr)
+            // Every partition is printed; the one whose leader is down says so, the other is answered.
+            XCTAssertEqual(r.jsonLines.count, 2, r.stdoutText)
+            XCTAssertEqual(r.jsonLines.first?["error"] as? String, "_TIMED_OUT", r.stdoutText)
+            XCTAssertNil(r.jsonLines.last?["error"], r.stdoutText)
+            if args[0] == "partitions" {
+                XCTAssertEqual(r.jsonLines.first?["leader"] as? Int, 3)
+                XCTAssertTrue(r.jsonLines.first?["high"] is NSNull)
+                XCTAssertEqual(r.jsonLines.last?["high"] as? Int, 4)
+            }
+            if args[0] == "lag" {
+                XCTAssertTrue(r.jsonLines.first?["lag"] is NSNull, "a lag that cannot be measured is null, and fails")
+                XCTAssertEqual(r.jsonLines.last?["lag"] as? Int, 0)
+            }
+        }
+    }
+
     func testGroupsOnAClusterWithoutListGroupsIsOneLineAnd69() throws {
         try requireMock()
         // Both librdkafka's mocks (2.0.2 and 2.16) lack ListGroups and DescribeGroups.

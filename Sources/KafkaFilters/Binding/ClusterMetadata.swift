@@ -1,4 +1,5 @@
 import Crdkafka
+import Foundation
 
 // What kmeta asks a cluster: brokers, topics and partitions, watermarks, offsets by time, a group's
 // committed offsets, and the groups themselves. Every answer is copied into plain Swift values before
@@ -140,35 +141,48 @@ public final class ClusterMetadata {
     }
 
     /// The first offset each partition still holds (`low`) and the offset its next message will get
-    /// (`high`), from the partitions' leaders: one ListOffsets request per leader for each.
-    public func watermarks(_ partitions: [TopicPartition], timeoutMs: Int32)
-        -> Result<(low: [OffsetAnswer], high: [OffsetAnswer]), KafkaError>
-    {
-        let low = lookup(partitions, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeoutMs: timeoutMs)
-        guard case .success(let l) = low else { return low.map { _ in ([], []) } }
-        let high = lookup(partitions, at: Int64(RD_KAFKA_OFFSET_END), timeoutMs: timeoutMs)
-        return high.map { (l, $0) }
+    /// (`high`). `groups` are the partitions by leader: each group is asked of its leader (ListOffsets)
+    /// at the same time as the others, so a leader that does not answer costs at most `timeoutMs` and
+    /// only its own partitions (they come back with an error and no offset).
+    public func watermarks(byLeader groups: [[TopicPartition]], timeoutMs: Int32) -> (low: [OffsetAnswer], high: [OffsetAnswer]) {
+        let answers = lookup(groups.map { ($0, Int64(RD_KAFKA_OFFSET_BEGINNING)) } + groups.map { ($0, Int64(RD_KAFKA_OFFSET_END)) },
+                             timeoutMs: timeoutMs)
+        return (Array(answers[..<groups.count].joined()), Array(answers[groups.count...].joined()))
     }
 
     /// The earliest offset whose timestamp is at or after `timestampMs`, per partition (ListOffsets by
-    /// time); -1 where the cluster found none.
-    public func offsets(_ partitions: [TopicPartition], atTime timestampMs: Int64, timeoutMs: Int32)
-        -> Result<[OffsetAnswer], KafkaError>
-    {
-        lookup(partitions, at: timestampMs, timeoutMs: timeoutMs)
+    /// time), asked of the leaders (`groups`, as for `watermarks`) at once; -1 where the cluster found none.
+    public func offsets(byLeader groups: [[TopicPartition]], atTime timestampMs: Int64, timeoutMs: Int32) -> [OffsetAnswer] {
+        Array(lookup(groups.map { ($0, timestampMs) }, timeoutMs: timeoutMs).joined())
     }
 
-    /// `rd_kafka_offsets_for_times`: batched per leader; the logical timestamps -2/-1 ask for the
-    /// earliest/latest offsets.
-    private func lookup(_ partitions: [TopicPartition], at timestamp: Int64, timeoutMs: Int32)
-        -> Result<[OffsetAnswer], KafkaError>
-    {
-        guard !partitions.isEmpty else { return .success([]) }
-        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
-        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition, offset: timestamp) }
-        let err = rd_kafka_offsets_for_times(client.handle, list.pointer, timeoutMs)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
-        return .success(Self.answers(list))
+    /// One `rd_kafka_offsets_for_times` per job, each on a thread of its own, all within `timeoutMs`
+    /// (the logical timestamps -2/-1 ask for the earliest/latest offsets). A job that fails gives each
+    /// of its partitions the error.
+    private func lookup(_ jobs: [(partitions: [TopicPartition], timestamp: Int64)], timeoutMs: Int32) -> [[OffsetAnswer]] {
+        let work = jobs.map { job in
+            let list = RDKafkaTopicPartitionList(capacity: job.partitions.count)
+            for tp in job.partitions { list.add(topic: tp.topic, partition: tp.partition, offset: job.timestamp) }
+            return LookupJob(handle: client.handle, list: list, timeoutMs: timeoutMs)
+        }
+        let done = DispatchSemaphore(value: 0)
+        for job in work where job.list.pointer.pointee.cnt > 0 {
+            Thread {
+                job.run()
+                done.signal()
+            }.start()
+        }
+        for job in work where job.list.pointer.pointee.cnt > 0 { done.wait() }
+        return work.map { job in
+            let answers = Self.answers(job.list)
+            guard job.error != RD_KAFKA_RESP_ERR_NO_ERROR else { return answers }
+            return answers.map { a in
+                var a = a
+                a.offset = OffsetAnswer.invalidOffset
+                a.error = KafkaError(code: job.error)
+                return a
+            }
+        }
     }
 
     /// The group's committed offsets for `partitions` (OffsetFetch to its coordinator). The handle's
@@ -267,10 +281,32 @@ public enum ConsumerAssignment {
 }
 
 extension KafkaError {
+    /// What a partition without a leader is answered with.
+    public static var leaderNotAvailable: KafkaError { KafkaError(code: RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) }
+
     /// The broker does not support the request (librdkafka knows it from ApiVersions, or the broker
     /// closed the connection on it).
     public var isUnsupported: Bool {
         rdCode == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || rdCode == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION
             || rdCode == RD_KAFKA_RESP_ERR_INVALID_REQUEST
+    }
+}
+
+/// One offsets_for_times call, run on its own thread. librdkafka's handle is thread-safe; the list is
+/// touched by that thread only until `run` returns, which the caller waits for.
+private final class LookupJob: @unchecked Sendable {
+    let handle: OpaquePointer
+    let list: RDKafkaTopicPartitionList
+    let timeoutMs: Int32
+    var error = RD_KAFKA_RESP_ERR_NO_ERROR
+
+    init(handle: OpaquePointer, list: RDKafkaTopicPartitionList, timeoutMs: Int32) {
+        self.handle = handle
+        self.list = list
+        self.timeoutMs = timeoutMs
+    }
+
+    func run() {
+        error = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMs)
     }
 }

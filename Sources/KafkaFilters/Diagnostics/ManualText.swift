@@ -216,7 +216,7 @@ public enum ManualText {
                     ("0", "The answer was written (for lag with --max-lag: and the total lag is at most N)."),
                     ("1", "lag --max-lag N: the total lag is over N. Every line was printed first, and a line on stderr says by how much. Not a sysexits code, so kmeta lag -g G --max-lag N || alert tells an alert (1) from a failure (64 and up)."),
                     ("64", "Usage error: a bad option or argument."),
-                    ("69", "No broker answered within --connect-timeout; or the topic does not exist; or the group does not exist (lag: it has no committed offsets on the topics asked about; group: the cluster does not know it); or the cluster does not support the request (groups and group on a cluster without ListGroups and DescribeGroups); or a leader or the group's coordinator gave no answer within --connect-timeout."),
+                    ("69", "No broker answered within --connect-timeout; or the topic does not exist; or the group does not exist (lag: it has no committed offsets on the topics asked about; group: the cluster does not know it); or the cluster does not support the request (groups and group on a cluster without ListGroups and DescribeGroups); or the group's coordinator gave no answer within --connect-timeout; or a partition's leader gave none (partitions, lag, offsets: every line is still printed first, that partition's with null offsets and an error member, and a line on stderr names it)."),
                     ("74", "The output could not be written (a reader that went away, as in kmeta topics | head -1, is not an error)."),
                     ("78", configurationError),
                 ]),
