@@ -12,6 +12,13 @@ struct Queries {
     let settings: ClientSettings
     let out = OutputWriter()
 
+    init(settings: ClientSettings) {
+        self.settings = settings
+        // A reader that goes away (kmeta topics | head -1) shows up as EPIPE, which ends kmeta with 0.
+        // SIGINT and SIGTERM keep their default action: nothing is left half-done when kmeta stops.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     var timeoutMs: Int32 { settings.connectTimeoutMs }
 
     // MARK: - Connecting
