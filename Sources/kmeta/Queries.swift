@@ -8,9 +8,11 @@ import Darwin
 
 /// The questions kmeta answers, each as JSON lines on stdout. Every request waits at most
 /// --connect-timeout; nothing here joins a group, commits or creates a topic.
-struct Queries {
+final class Queries {
     let settings: ClientSettings
     let out = OutputWriter()
+    /// The reader of stdout went away: what is left is not written.
+    private var readerGone = false
 
     init(settings: ClientSettings) {
         self.settings = settings
@@ -64,15 +66,18 @@ struct Queries {
     // MARK: - Writing
 
     func emit(_ line: JSONLine) throws(ToolFailure) {
+        guard !readerGone else { return }
         out.buffer += line.line
         if out.needsFlush { try flush() }
     }
 
     /// Writes what is buffered. A reader that went away (kmeta ... | head -1) is not an error.
     func flush() throws(ToolFailure) {
+        guard !readerGone else { return }
         do { try out.flush() } catch {
-            if error.isBrokenPipe { return }
-            throw ToolFailure(.ioError, "stdout: \(error)")
+            guard error.isBrokenPipe else { throw ToolFailure(.ioError, "stdout: \(error)") }
+            readerGone = true
+            out.buffer.removeAll()
         }
     }
 
@@ -203,7 +208,7 @@ struct Queries {
             let used = Set(committed.keys.map(\.topic))
             topics = topics.filter { used.contains($0.name) }
         }
-        guard committed.keys.contains(where: { tp in topics.contains { $0.name == tp.topic } }) else {
+        guard !committed.isEmpty else {
             let on = names.isEmpty ? "" : " on \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
             throw ToolFailure(.unavailable, "group \"\(group)\" has no committed offsets\(on) (no such group, or it has committed nothing yet)")
         }
@@ -295,9 +300,12 @@ struct Queries {
         let groups: [GroupInfo]
         switch client.groups(name, timeoutMs: timeoutMs) {
         case .success(let g): groups = g
-        case .failure(let error) where error.isUnsupported || error.isTransport:
-            // librdkafka's mock cluster closes the connection on ListGroups and DescribeGroups.
+        case .failure(let error) where error.isUnsupported:
+            // librdkafka's mock clusters (2.0.2 and 2.16) advertise neither ListGroups nor DescribeGroups.
             throw ToolFailure(.unavailable, "the cluster does not support listing or describing groups (ListGroups/DescribeGroups): \(error)")
+        case .failure(let error) where error.isTransport:
+            // A broker that does not know a request closes the connection on it.
+            throw ToolFailure(.unavailable, "the cluster closed the connection when asked to list or describe groups (ListGroups/DescribeGroups; a cluster that does not support them does this): \(error)")
         case .failure(let error):
             throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
                 "the brokers did not list their groups within \(Self.seconds(timeoutMs)): \(error)")
