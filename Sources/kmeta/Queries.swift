@@ -47,7 +47,8 @@ final class Queries {
     /// The topics named, each of which must exist (exit 69 otherwise, 78 when not authorized).
     func existing(_ names: [String], in info: ClusterInfo) throws(ToolFailure) -> [TopicInfo] {
         var result: [TopicInfo] = []
-        for name in names {
+        var seen = Set<String>()
+        for name in names where seen.insert(name).inserted {
             guard let t = info.topic(name), !(t.error?.isUnknownTopic ?? false) else {
                 throw ToolFailure(.unavailable, "topic \"\(name)\" does not exist")
             }

@@ -348,6 +348,13 @@ final class KMetaTests: XCTestCase {
         XCTAssertEqual(r.stderr, "")
     }
 
+    func testBadConfigurationIsOneLineAnd78() throws {
+        assertOneLine(try kmeta(["brokers", "-X", "no.such.property=1"]), status: 78, contains: "no.such.property")
+        let file = Harness.tempFile("bad.conf")
+        try "linger.ms=1\nnot a pair\n".write(to: file, atomically: true, encoding: .utf8)
+        assertOneLine(try kmeta(["topics"], environment: ["KAFKA_FILTERS_CONFIG": file.path]), status: 78, contains: "\(file.path):2:")
+    }
+
     func testUsageErrors() throws {
         for args in [["partitions"], ["lag"], ["lag", "-g", "g", "--max-lag", "-1"], ["offsets", "-t", "x"], ["nosuch"], []] {
             let r = try execute("kmeta", args)

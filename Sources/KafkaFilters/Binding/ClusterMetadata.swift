@@ -135,8 +135,8 @@ public final class ClusterMetadata {
         topics.sort { $0.name < $1.name }
         brokers.sort { $0.id < $1.id }
         // The Metadata answer just received carried the controller id; this reads librdkafka's copy of
-        // it (no request unless it is unknown, then at most 1 s).
-        let controller = rd_kafka_controllerid(client.handle, 1000)
+        // it without waiting (-1 when the cluster named none).
+        let controller = rd_kafka_controllerid(client.handle, 0)
         return .success(ClusterInfo(brokers: brokers, topics: topics, controller: controller >= 0 ? controller : nil))
     }
 
