@@ -212,8 +212,9 @@ public final class ClusterMetadata {
     public func groups(_ group: String? = nil, timeoutMs: Int32) -> Result<[GroupInfo], KafkaError> {
         var list: UnsafePointer<rd_kafka_group_list>?
         let err = rd_kafka_list_groups(client.handle, group, &list, timeoutMs)
+        // On some errors librdkafka still hands over a (partial) list: it is ours to free either way.
+        defer { if let list { rd_kafka_group_list_destroy(list) } }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let l = list else { return .failure(KafkaError(code: err)) }
-        defer { rd_kafka_group_list_destroy(l) }
         var result: [GroupInfo] = []
         for i in 0..<Int(l.pointee.group_cnt) {
             let g = l.pointee.groups[i]
