@@ -345,27 +345,30 @@ final class Queries {
 }
 
 /// `kmeta topics PATTERN`: a shell glob (fnmatch(3): `logs-*`), or, starting with `^`, a POSIX extended
-/// regular expression, as in librdkafka's subscriptions (kpull -t '^logs-.*').
-struct TopicPattern {
-    let text: String
+/// regular expression, as in librdkafka's subscriptions (kpull -t '^logs-.*'), compiled once.
+final class TopicPattern {
+    private let glob: String?
+    private var regex = regex_t()
+    private var compiled = false
 
     init(_ text: String) throws(ToolFailure) {
-        self.text = text
         if text.hasPrefix("^") {
-            var re = regex_t()
-            let rc = regcomp(&re, text, REG_EXTENDED | REG_NOSUB)
-            defer { if rc == 0 { regfree(&re) } }
-            guard rc == 0 else { throw ToolFailure(.usage, "invalid regular expression \"\(text)\"") }
+            glob = nil
+            guard regcomp(&regex, text, REG_EXTENDED | REG_NOSUB) == 0 else {
+                throw ToolFailure(.usage, "invalid regular expression \"\(text)\"")
+            }
+            compiled = true
+        } else {
+            glob = text
         }
     }
 
+    deinit {
+        if compiled { regfree(&regex) }
+    }
+
     func matches(_ topic: String) -> Bool {
-        if text.hasPrefix("^") {
-            var re = regex_t()
-            guard regcomp(&re, text, REG_EXTENDED | REG_NOSUB) == 0 else { return false }
-            defer { regfree(&re) }
-            return regexec(&re, topic, 0, nil, 0) == 0
-        }
-        return fnmatch(text, topic, 0) == 0
+        if let glob { return fnmatch(glob, topic, 0) == 0 }
+        return regexec(&regex, topic, 0, nil, 0) == 0
     }
 }
