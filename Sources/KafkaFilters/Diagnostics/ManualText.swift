@@ -225,7 +225,7 @@ public enum ManualText {
             Section("EXAMPLES", [
                 .example("Topics and their sizes (messages held):", [
                     #"kmeta topics | jq -r .topic | while read -r t; do"#,
-                    #"  kmeta partitions -t "$t" | jq -s --arg t "$t" \"#,
+                    #"  kmeta partitions -t "$t" | jq -sc --arg t "$t" \"#,
                     #"    '{topic: $t, messages: (map(.high - .low) | add)}'"#,
                     #"done"#,
                 ]),
