@@ -1,5 +1,9 @@
 import Crdkafka
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // What kmeta asks a cluster: brokers, topics and partitions, watermarks, offsets by time, a group's
 // committed offsets, and the groups themselves. Every answer is copied into plain Swift values before
@@ -165,14 +169,23 @@ public final class ClusterMetadata {
             for tp in job.partitions { list.add(topic: tp.topic, partition: tp.partition, offset: job.timestamp) }
             return LookupJob(handle: client.handle, list: list, timeoutMs: timeoutMs)
         }
-        let done = DispatchSemaphore(value: 0)
+        // Plain pthreads (no Foundation in the binding): one per job, joined before the lists are read.
+        var threads: [pthread_t] = []
         for job in work where job.list.pointer.pointee.cnt > 0 {
-            Thread {
-                job.run()
-                done.signal()
-            }.start()
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(job).toOpaque()
+            let started = pthread_create(&thread, nil, { context in
+                Unmanaged<LookupJob>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context)
+            if started == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged<LookupJob>.fromOpaque(context).release()
+                job.run()  // no thread to be had: ask in turn
+            }
         }
-        for job in work where job.list.pointer.pointee.cnt > 0 { done.wait() }
+        for thread in threads { pthread_join(thread, nil) }
         return work.map { job in
             let answers = Self.answers(job.list)
             guard job.error != RD_KAFKA_RESP_ERR_NO_ERROR else { return answers }
@@ -294,8 +307,8 @@ extension KafkaError {
 }
 
 /// One offsets_for_times call, run on its own thread. librdkafka's handle is thread-safe; the list is
-/// touched by that thread only until `run` returns, which the caller waits for.
-private final class LookupJob: @unchecked Sendable {
+/// touched by that thread only until `run` returns, and the caller joins the thread before reading it.
+private final class LookupJob {
     let handle: OpaquePointer
     let list: RDKafkaTopicPartitionList
     let timeoutMs: Int32
