@@ -1,4 +1,4 @@
-# Kafka as Unix filters: kput, kpull, kstream (and kmock, a local mock cluster).
+# Kafka as Unix filters: kput, kpull, kstream, kmeta (and kmock, a local mock cluster).
 #   make demo   - install what is missing, build, run the examples' flow on a local mock cluster
 #   make test   - install what is missing, run the whole test suite
 #   make test-compat - the same suite on the current librdkafka the confluent-kafka wheel carries
@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
 BIN := .build/release
-TOOLS := kput kpull kstream kmock
+TOOLS := kput kpull kstream kmock kmeta
 MANDATE := 2026-11-25
 
 .PHONY: all build deps demo test test-compat suite fuzz bench bench-compat man completions check-docs install uninstall clean
@@ -37,6 +37,7 @@ build: deps
 	$(SWIFT) build $(RELEASE) --product kpull
 	$(SWIFT) build $(RELEASE) --product kstream
 	$(SWIFT) build $(RELEASE) --product kmock
+	$(SWIFT) build $(RELEASE) --product kmeta
 
 demo: build
 	KF_BIN=$(BIN) ./examples/demo.sh

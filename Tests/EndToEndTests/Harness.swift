@@ -58,6 +58,8 @@ final class Child {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "KAFKA_BROKERS")
+        // No developer's own default config file (~/.config/kafka-filters.conf): empty means none.
+        env["KAFKA_FILTERS_CONFIG"] = ""
         for (k, v) in environment { env[k] = v }
         process.environment = env
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
