@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the tools use Glibc's read(2), poll(2) and sigaction directly (signal handling, the
+// SIGINT-then-final-commit path, is installed only under Glibc), and are built and tested on Linux
+// alone. A Darwin port would need those paths made portable and tested there first.
 let package = Package(
     name: "kafka-filters",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "kput", targets: ["kput"]),
         .executable(name: "kpull", targets: ["kpull"]),
@@ -20,7 +22,7 @@ let package = Package(
         .systemLibrary(
             name: "Crdkafka",
             pkgConfig: "rdkafka",
-            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+            providers: [.apt(["librdkafka-dev"])]
         ),
         .target(
             name: "KafkaFilters",
