@@ -40,9 +40,9 @@ struct KPull: ParsableCommand {
             var job = consuming.job(tool: "kpull", defaultFrom: .beginning)
             job.count = count
             job.exitAtEnd = exitAtEnd
-            job.commit = commit
+            job.commit = .explicit(commit)
             job.commitTimeoutMs = UInt64(commitTimeout * 1000)
-            return try ConsumeSession(job: job, settings: settings).runPull()
+            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runPull()
         }
     }
 }

@@ -34,7 +34,7 @@ struct KStream: ParsableCommand {
             var job = consuming.job(tool: "kstream", defaultFrom: .end)
             job.outputPath = output
             job.statsInterval = stats
-            return try ConsumeSession(job: job, settings: settings).runStream()
+            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runStream()
         }
     }
 }
