@@ -132,14 +132,18 @@ final class CommitTrackerTests: XCTestCase {
         XCTAssertTrue(CommitPolicy.storedOffsets.storesOffsets)
         XCTAssertNil(CommitPolicy.storedOffsets.explicitMode)
         XCTAssertFalse(CommitPolicy.storedOffsets.boundsBacklog)
-        XCTAssertFalse(CommitPolicy.storedOffsets.signalIsExitStatus)
+        XCTAssertTrue(CommitPolicy.storedOffsets.commits)
+        XCTAssertFalse(CommitPolicy.none.commits)
+        XCTAssertFalse(CommitPolicy.none.autoCommit)
+        XCTAssertFalse(CommitPolicy.none.storesOffsets)
+        XCTAssertNil(CommitPolicy.none.explicitMode)
         for mode in CommitMode.allCases {
             let p = CommitPolicy.explicit(mode)
             XCTAssertFalse(p.autoCommit)
             XCTAssertFalse(p.storesOffsets)
             XCTAssertEqual(p.explicitMode, mode)
             XCTAssertTrue(p.boundsBacklog)
-            XCTAssertTrue(p.signalIsExitStatus)
+            XCTAssertTrue(p.commits)
         }
     }
 }

@@ -83,6 +83,9 @@ final class ConsumerCallbackContext: @unchecked Sendable {
     var onRebalance: ((RebalanceEvent) -> Void)?
     var pendingErrors: [KafkaError] = []
     var assignmentErrors: [KafkaError] = []
+    /// Start offsets the tool chose during the assignment callback (`startAssigned(at:)`), applied to the
+    /// partitions before they are assigned.
+    var assignOffsets: [TopicPartition: Int64] = [:]
     weak var consumer: KafkaConsumer?
 
     /// Keeps a failed (incremental) assign or unassign for the next poll to report.
@@ -111,6 +114,15 @@ private let rebalanceCallback:
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             context.onRebalance?(.assigned(list))
+            if !context.assignOffsets.isEmpty, let partitions {
+                for i in 0..<Int(partitions.pointee.cnt) {
+                    let e = partitions.pointee.elems[i]
+                    if let offset = context.assignOffsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] {
+                        partitions.pointee.elems[i].offset = offset
+                    }
+                }
+                context.assignOffsets = [:]
+            }
             if cooperative {
                 context.assignment(rd_kafka_incremental_assign(rk, partitions), "assign")
             } else {
@@ -177,6 +189,20 @@ public final class KafkaConsumer {
         for t in topics { list.add(topic: t, partition: RD_KAFKA_PARTITION_UA) }
         let err = rd_kafka_subscribe(client.handle, list.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+    }
+
+    /// Reads `partitions` without a group: assigns them (each from its `offset`, which may be one of
+    /// librdkafka's logical offsets) instead of subscribing. No rebalance callback follows.
+    public func assign(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = Self.list(partitions)
+        let err = rd_kafka_assign(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, message: "cannot assign partitions: \(String(cString: rd_kafka_err2str(err)))") }
+    }
+
+    /// Inside the assignment callback only: where the partitions being assigned start (an offset, or one of
+    /// librdkafka's logical offsets), instead of their committed offsets or auto.offset.reset.
+    public func startAssigned(at offsets: [TopicPartition: Int64]) {
+        context.assignOffsets = offsets
     }
 
     /// Polls once for up to `timeoutMs` and lends the result to `handler`. Errors raised by callbacks

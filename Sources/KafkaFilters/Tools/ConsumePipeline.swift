@@ -35,6 +35,11 @@ public final class ConsumeSession {
     /// A failed store of offsets has been said since the last one that worked.
     private var storeTrouble = false
     private var stats: StatsTicker?
+    /// -p or --no-group: the partitions were assigned by this tool, not by a group (no rebalances).
+    private var assignedManually = false
+    /// --seek: partitions already positioned in this run (a later rebalance leaves them where they are).
+    private var positioned: Set<TopicPartition> = []
+    private let startedAt = MonotonicClock.now
 
     public init(job: ConsumeJob, settings: ClientSettings, stop: StopToken) throws(ToolFailure) {
         var settings = settings
@@ -51,7 +56,7 @@ public final class ConsumeSession {
             ("queued.max.messages.kbytes", "4096"),
             ("fetch.max.bytes", "8388608"),
         ]
-        if job.exitAtEnd { defaults.append(("enable.partition.eof", "true")) }
+        if job.exitAtEnd || job.stop != nil { defaults.append(("enable.partition.eof", "true")) }
         settings.addDefaults(defaults)
         if let m = job.fetchMinBytes { settings.set("fetch.min.bytes", String(m)) }
         self.job = job
@@ -61,7 +66,16 @@ public final class ConsumeSession {
         commits = CommitTracker(
             maxUncommittedLines: bounded ? job.maxUncommittedLines : nil,
             commitTimeoutNs: bounded ? job.commitTimeoutMs * 1_000_000 : nil)
-        if job.exitAtEnd { drain = DrainPlan() }
+        if job.exitAtEnd || job.stop != nil {
+            var stopOffset: Int64? = nil
+            var stopTime: Int64? = nil
+            switch job.stop {
+            case .offset(let n): stopOffset = n
+            case .timestamp(let ms): stopTime = ms
+            case .end, nil: break
+            }
+            drain = DrainPlan(stopOffset: stopOffset, stopTime: stopTime)
+        }
         if let interval = job.statsInterval { stats = StatsTicker(intervalSeconds: interval, now: MonotonicClock.now) }
         let writer: OutputWriter
         if let path = job.outputPath {
@@ -119,9 +133,16 @@ public final class ConsumeSession {
 
     // MARK: - Shared steps
 
+    /// A regex subscription (`^...`): librdkafka matches it against the cluster's topics, so there is no
+    /// single topic to check for.
+    static func isPattern(_ topic: String) -> Bool { topic.hasPrefix("^") }
+
     private func start() -> Bool {
-        for topic in job.topics {
-            if case .failure(let error) = consumer.connect(topic: topic, timeoutMs: settings.connectTimeoutMs) {
+        var partitionCounts: [String: Int] = [:]
+        for topic in job.topics where !Self.isPattern(topic) {
+            let connected = consumer.connect(topic: topic, timeoutMs: settings.connectTimeoutMs)
+            if case .success(let count) = connected { partitionCounts[topic] = count }
+            if case .failure(let error) = connected {
                 if error.isUnknownTopic {
                     fail(.unavailable, "topic \"\(topic)\" does not exist")
                 } else if error.isAuthorization {
@@ -133,12 +154,105 @@ public final class ConsumeSession {
                 return false
             }
         }
+        if let named = job.start?.partitions.keys.sorted(), let topic = job.topics.first(where: { !Self.isPattern($0) }),
+            let bad = named.first(where: { p in job.topics.allSatisfy { Int(p) >= partitionCounts[$0] ?? Int.max } })
+        {
+            return unknownPartition(bad, topic: topic, counts: partitionCounts, option: "--from")
+        }
+        if job.partitions != nil || job.groupless { return assignPartitions(partitionCounts) }
         do { try consumer.subscribe(job.topics) } catch {
             fail(.configError, "cannot subscribe: \(error)")
             return false
         }
         subscribed = true
         return true
+    }
+
+    private func unknownPartition(_ p: Int32, topic: String, counts: [String: Int], option: String) -> Bool {
+        let n = counts[topic] ?? 0
+        fail(.usage, "\(option): topic \"\(topic)\" has no partition \(p) (it has \(n): 0-\(max(n - 1, 0)))")
+        return false
+    }
+
+    /// -p or --no-group: assigns the partitions (every partition of each topic without -p) instead of
+    /// joining a group. Without a group each starts where --from puts it; with -g and -p, at the group's
+    /// committed offset where it has one (unless --seek).
+    private func assignPartitions(_ counts: [String: Int]) -> Bool {
+        var keys: [TopicPartition] = []
+        for topic in job.topics {
+            let count = counts[topic] ?? 0
+            for p in job.partitions ?? (0..<Int32(count)).map({ $0 }) {
+                guard Int(p) < count else { return unknownPartition(p, topic: topic, counts: counts, option: "-p") }
+                keys.append(TopicPartition(topic: topic, partition: p))
+            }
+        }
+        if let named = job.start?.partitions.keys, let p = named.sorted().first(where: { p in !keys.contains { $0.partition == p } }) {
+            fail(.usage, "--from names partition \(p), which -p does not read")
+            return false
+        }
+        guard let starts = startOffsets(for: keys, byDefault: !job.groupless ? nil : ReadPosition(job.from)) else { return false }
+        do {
+            try consumer.assign(keys.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: starts[$0] ?? StartOffset.logicalStored) })
+        } catch {
+            fail(.configError, "\(error)")
+            return false
+        }
+        assignedManually = true
+        assigned.formUnion(keys)
+        if drain != nil { planDrain(keys, positioned: starts) }
+        Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))\(job.groupless ? " (no group)" : "")")
+        return true
+    }
+
+    /// Where `keys` start, per -o/--from (`job.start`, else `byDefault`): looked up and resolved, each said
+    /// at -v. Without --seek, a partition the group has a committed offset for is left out (it resumes);
+    /// with --seek, a partition positioned earlier in this run is left out. nil when a lookup that
+    /// cannot be done without failed (the run stops).
+    private func startOffsets(for keys: [TopicPartition], byDefault: ReadPosition?) -> [TopicPartition: Int64]? {
+        var targets: [(TopicPartition, ReadPosition)] = []
+        var candidates = keys
+        if job.seek {
+            candidates = keys.filter { !positioned.contains($0) }
+            positioned.formUnion(keys)
+        }
+        for tp in candidates {
+            if let position = job.start?.position(for: tp.partition) ?? byDefault { targets.append((tp, position)) }
+        }
+        if !job.groupless && !job.seek && !targets.isEmpty {
+            switch consumer.committedOffsets(targets.map(\.0), timeoutMs: settings.connectTimeoutMs) {
+            case .success(let list):
+                let resuming = Set(list.filter { $0.offset >= 0 }.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
+                targets.removeAll { resuming.contains($0.0) }
+            case .failure(let error):
+                Diagnostics.verbose("cannot look up committed offsets: \(error); partitions start at their committed offsets, or by --from's beginning/end")
+                return [:]
+            }
+        }
+        guard !targets.isEmpty else { return [:] }
+        let timeout = settings.connectTimeoutMs
+        let tps = targets.map(\.0)
+        let lows = lookUp("starts", consumer.offsets(tps, at: .beginning, timeoutMs: timeout))
+        let highs = lookUp("ends", consumer.offsets(tps, at: .end, timeoutMs: timeout))
+        var atTime: [TopicPartition: Int64] = [:]
+        var times: Set<Int64> = []
+        for (_, position) in targets { if case .timestamp(let ms) = position { times.insert(ms) } }
+        for ms in times {
+            let stamped = targets.filter { $0.1 == .timestamp(ms) }.map(\.0)
+            switch consumer.offsets(stamped, at: .time(ms), timeoutMs: timeout) {
+            case .success(let found): atTime.merge(found) { a, _ in a }
+            case .failure(let error):
+                fail(.unavailable, "cannot look up offsets by time (\(ms)): \(error)")
+                return nil
+            }
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, position) in targets {
+            let r = StartOffset.resolve(position, low: lows[tp], high: highs[tp], atTime: atTime[tp])
+            if let note = r.note { Diagnostics.verbose("\(tp): \(note)") }
+            Diagnostics.verbose("\(tp): starting at \(r.offset >= 0 ? "offset \(r.offset)" : "\(position)")")
+            result[tp] = r.offset
+        }
+        return result
     }
 
     var isDone: Bool {
@@ -160,7 +274,7 @@ public final class ConsumeSession {
         let slot = sink.slot(for: message)
         var admission = DrainPlan.Admission.within
         if drain != nil {
-            admission = drain!.admit(offset: message.offset, slot: slot) { sink.partition(ofSlot: slot) }
+            admission = drain!.admit(offset: message.offset, timestamp: { message.timestamp }, slot: slot) { sink.partition(ofSlot: slot) }
             if admission == .beyondEnd { return }
         }
         do {
@@ -210,7 +324,7 @@ public final class ConsumeSession {
     func writeOut() {
         guard !finishing else { return }
         let (written, failure) = sink.flush()
-        if !written.isEmpty {
+        if !written.isEmpty, job.commit.commits {
             commits.wrote(written)
             if job.commit.storesOffsets { storeOffsets(written) }
         }
@@ -249,8 +363,9 @@ public final class ConsumeSession {
     }
 
     /// Runs inside `rd_kafka_consumer_poll`, before librdkafka applies the change. Note: on assignment
-    /// it can make up to three blocking broker calls (the recommit, and with -e the partitions' ends and
-    /// committed offsets), each of up to --connect-timeout, before the partitions are assigned.
+    /// it can make several blocking broker calls, each of up to --connect-timeout, before the partitions
+    /// are assigned: the recommit; with -o/--from beyond beginning/end the committed offsets and the
+    /// partitions' starts, ends and time lookups; with -e the ends and committed offsets again.
     private func rebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let list):
@@ -260,7 +375,12 @@ public final class ConsumeSession {
             // Lines written before the rebalance whose commit the group refused: commit them now, in the
             // new generation and before fetching starts, so this member does not read them again.
             recommitAfterRebalance()
-            if drain != nil && !finishing { planDrain(keys) }
+            var starts: [TopicPartition: Int64] = [:]
+            if job.start != nil && !finishing {
+                starts = startOffsets(for: keys, byDefault: nil) ?? [:]
+                if !starts.isEmpty { consumer.startAssigned(at: starts) }
+            }
+            if drain != nil && !finishing { planDrain(keys, positioned: starts) }
             Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))")
         case .revoked(let list, let lost):
             // Write out and commit what was read before another member takes these partitions. When the
@@ -279,21 +399,24 @@ public final class ConsumeSession {
         }
     }
 
-    /// -e: asks the cluster where each new partition ends now and where it starts; the plan decides.
-    private func planDrain(_ keys: [TopicPartition]) {
+    /// -e: asks the cluster where each new partition ends now and where it starts (`positioned`: those
+    /// this tool placed); the plan decides.
+    private func planDrain(_ keys: [TopicPartition], positioned: [TopicPartition: Int64]) {
         let timeout = settings.connectTimeoutMs
         let ends = lookUp("ends", consumer.offsets(keys, at: .end, timeoutMs: timeout))
-        let committed: [TopicPartition]
-        switch consumer.committedOffsets(keys, timeoutMs: timeout) {
+        let others = keys.filter { positioned[$0] == nil }
+        var committed: [TopicPartition] = []
+        switch others.isEmpty ? .success([]) : consumer.committedOffsets(others, timeoutMs: timeout) {
         case .success(let list): committed = list
         case .failure(let error):
             // Every partition then starts where --from puts it; one already drained ends at its EOF event.
             Diagnostics.verbose("cannot look up committed offsets: \(error); each partition ends at its end-of-partition event")
-            committed = []
+            break
         }
-        let starts = DrainPlan.starts(for: keys, committed: committed) { uncommitted in
+        var starts = DrainPlan.starts(for: others, committed: committed) { uncommitted in
             job.from == .beginning ? lookUp("starts", consumer.offsets(uncommitted, at: .beginning, timeoutMs: timeout)) : ends
         }
+        starts.merge(positioned) { _, p in p }
         drain?.assign(keys, starts: starts, ends: ends)
     }
 
@@ -396,7 +519,7 @@ public final class ConsumeSession {
                 fail(.tempFailure, "cannot commit offsets: \(error); the last lines written will be read again")
                 return
             }
-            if error.isGroupRebalance {
+            if error.isGroupRebalance && subscribed {
                 // Serve the rebalance until this member is assigned again; the assignment callback commits
                 // the pending offsets in the new generation. No commit is sent meanwhile: one that reaches
                 // the coordinator between JoinGroup and SyncGroup fails with ILLEGAL_GENERATION and makes
@@ -442,11 +565,15 @@ public final class ConsumeSession {
     private func finish() -> ExitStatus {
         if status != .ioError { writeOut() }
         finishing = true
-        if subscribed { commitFinal() }
+        if (subscribed || assignedManually) && job.commit.commits { commitFinal() }
         consumer.close()
         consumer = nil
         // kpull reports the signal that stopped it; for kstream a signal is the normal way to stop (0).
-        if job.commit.signalIsExitStatus, let s = stop.exitStatus() { status = status.worst(s) }
+        if job.signalIsExitStatus, let s = stop.exitStatus() { status = status.worst(s) }
+        if job.summary {
+            let committed = job.commit.commits ? "\(commits.linesCommitted) committed" : "nothing committed (no group)"
+            Diagnostics.verbose("\(sink.linesWritten) lines written, \(committed), \(formatSeconds(Double(MonotonicClock.now &- startedAt) / 1e9))")
+        }
         return status
     }
 }

@@ -19,6 +19,8 @@ public enum CommitPolicy: Equatable, Sendable {
     /// commits only before a rebalance takes partitions away and before it leaves. A signal is the normal
     /// way to stop (exit 0).
     case storedOffsets
+    /// --no-group: nothing is committed or stored; no offsets are left on the cluster.
+    case none
 
     /// librdkafka's `enable.auto.commit`.
     var autoCommit: Bool { self == .storedOffsets }
@@ -31,8 +33,8 @@ public enum CommitPolicy: Equatable, Sendable {
     }
     /// The backlog bound and the commit timeout apply (they guard the tool's own commits).
     var boundsBacklog: Bool { explicitMode != nil }
-    /// A stop signal is reported in the exit status (kpull), rather than being the normal end (kstream).
-    var signalIsExitStatus: Bool { explicitMode != nil }
+    /// Offsets of written lines are tracked for commits (explicit or librdkafka's).
+    var commits: Bool { self != .none }
 }
 
 public struct ConsumeJob: Sendable {
@@ -51,6 +53,21 @@ public struct ConsumeJob: Sendable {
     public var maxUncommittedLines = 10_000
     /// kpull gives up (exit 75) when no commit has succeeded for this long while commits are failing.
     public var commitTimeoutMs: UInt64 = 60_000
+    /// -o/--from beyond a plain `from` for partitions without a committed offset: per partition, offsets,
+    /// -N, times; with `seek`, for every partition. nil: `from` alone (librdkafka's auto.offset.reset).
+    public var start: StartPositions?
+    /// --until: where each partition stops (implies `exitAtEnd`).
+    public var stop: StopPosition?
+    /// -p: only these partitions (of each topic), assigned without a group.
+    public var partitions: [Int32]?
+    /// --no-group: assign instead of subscribe; no join, no commit.
+    public var groupless = false
+    /// --seek: position the group's partitions at `start` even where it has committed offsets, once per run.
+    public var seek = false
+    /// kpull: a stop signal is the exit status (130/143); kstream: the normal way to stop (0).
+    public var signalIsExitStatus = false
+    /// kpull -v: a summary line at the end.
+    public var summary = false
 
     public init(topics: [String], group: String, from: StartPosition) {
         self.topics = topics

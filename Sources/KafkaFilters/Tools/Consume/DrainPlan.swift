@@ -1,5 +1,7 @@
-/// -e: for each assigned partition, the end it must be read to (its high watermark when assigned), and
-/// which partitions are not there yet. Messages produced after the start belong to the next run.
+/// -e: for each assigned partition, the end it must be read to (its high watermark when assigned, or
+/// --until's offset when that comes first), and which partitions are not there yet. Messages produced
+/// after the start belong to the next run. With --until @TIME a partition also ends before its first
+/// message whose timestamp is at or past TIME (the messages' own timestamps: no broker lookup).
 ///
 /// Planning a newly assigned partition (`plan`): it starts at its committed offset, else where the start
 /// position (`--from`) puts it; a partition whose start is at or past its end is done at once, without
@@ -13,6 +15,15 @@ struct DrainPlan {
     /// (bumped whenever `ends` changes) matches.
     private var slotEnds: [(generation: Int, end: Int64?)] = []
     private var generation = 0
+    /// --until N: no partition is read at or past offset N.
+    let stopOffset: Int64?
+    /// --until @TIME (epoch ms): a partition ends before its first message stamped at or past it.
+    let stopTime: Int64?
+
+    init(stopOffset: Int64? = nil, stopTime: Int64? = nil) {
+        self.stopOffset = stopOffset
+        self.stopTime = stopTime
+    }
 
     /// Where each of `keys` starts: its committed offset (`committed`, negative: none), else the offset
     /// `resets` gives for the partitions without one (called only when there are any: a broker lookup).
@@ -33,8 +44,10 @@ struct DrainPlan {
         awaitingAssignment = false
         generation &+= 1
         for tp in partitions {
-            ends[tp] = newEnds[tp]
-            if let start = starts[tp], let end = newEnds[tp], start >= end { continue }
+            var end = newEnds[tp]
+            if let stop = stopOffset { end = min(end ?? stop, stop) }
+            ends[tp] = end
+            if let start = starts[tp], start >= 0, let end, start >= end { continue }
             // Unknown start or end: the partition's EOF event closes it.
             open.insert(tp)
         }
@@ -70,8 +83,12 @@ struct DrainPlan {
     }
 
     /// Judges the message at `offset` of the partition with `slot` (`tp()` names it; called only off the
-    /// per-slot fast path).
-    mutating func admit(offset: Int64, slot: Int, _ tp: () -> TopicPartition) -> Admission {
+    /// per-slot fast path); `timestamp()` is asked only with a stop time.
+    mutating func admit(offset: Int64, timestamp: () -> Int64?, slot: Int, _ tp: () -> TopicPartition) -> Admission {
+        if let stopTime, let t = timestamp(), t >= stopTime {
+            open.remove(tp())
+            return .beyondEnd
+        }
         guard let end = end(slot: slot, tp) else { return .within }
         if offset >= end {
             open.remove(tp())
