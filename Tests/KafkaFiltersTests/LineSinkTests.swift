@@ -13,7 +13,7 @@ final class LineSinkTests: XCTestCase {
         lines.appended(slot: 0, next: 3, end: 40)
         let (next, count) = lines.written(bytes: 29)
         XCTAssertEqual(count, 2, "the third line is cut at byte 29")
-        XCTAssertEqual(next, [0: 1, 1: 8])
+        XCTAssertEqual(next.mapValues(\.next), [0: 1, 1: 8])
         XCTAssertTrue(lines.isEmpty, "the buffer is emptied either way")
     }
 
@@ -24,7 +24,7 @@ final class LineSinkTests: XCTestCase {
         lines.appended(slot: 2, next: 5, end: 25)
         let (next, count) = lines.written(bytes: 25)
         XCTAssertEqual(count, 3)
-        XCTAssertEqual(next, [0: 2, 2: 5])
+        XCTAssertEqual(next.mapValues(\.next), [0: 2, 2: 5])
     }
 
     func testNothingWrittenCountsNothing() {
@@ -32,7 +32,7 @@ final class LineSinkTests: XCTestCase {
         lines.appended(slot: 0, next: 1, end: 10)
         let (next, count) = lines.written(bytes: 0)
         XCTAssertEqual(count, 0)
-        XCTAssertEqual(next, [:])
+        XCTAssertTrue(next.isEmpty)
     }
 
     func testStatsAreDueOnlyAfterTheInterval() {

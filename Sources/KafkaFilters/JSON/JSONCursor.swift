@@ -19,8 +19,8 @@ struct JSONEntry {
 /// It keeps a raw pointer to the input: use it only inside the `withUnsafeBytes` scope it was made in.
 struct JSONCursor {
     private enum State: UInt8 {
-        case start       // a value (a member name first when `needName`) starts at or after `i`
-        case afterEntry  // a top-level entry ending at `i` was just reported
+        case start       // the top-level value starts at `i`
+        case afterEntry  // a top-level entry ending at `i` was just reported (so `depth` is 1)
         case done
     }
 
@@ -32,12 +32,8 @@ struct JSONCursor {
     private var i: Int
     private var depth = 0
     private var inObject = false
-    private var needName = false
     private var state = State.start
     private var objects = ContainerStack()
-    private var nameStart = 0
-    private var nameEnd = 0
-    private var valueStart = 0
     private var failure: JSONScanError?
 
     /// Offset of the top-level value's first byte.
@@ -106,20 +102,19 @@ struct JSONCursor {
 
     /// Validation of a whole document, as `next()` without reporting: a local cursor the optimiser
     /// can take apart into registers, and no call per document beyond this one.
-    /// nil when valid. Returns rather than throws: a typed throw out of here ties up a register for
-    /// the whole loop (~4% on the benchmark line).
+    /// Throws where and why `p[0..<n]` is not one JSON document.
     @inline(never)
-    static func validate(_ p: UnsafePointer<UInt8>, _ n: Int, depthLimit: Int) -> JSONScanError? {
+    static func validate(_ p: UnsafePointer<UInt8>, _ n: Int, depthLimit: Int) throws(JSONScanError) {
         let first = JSONCursor.skipWhitespace(p, 0, n)
-        guard first < n else { return JSONScanError(offset: n, reason: .empty) }
+        guard first < n else { throw JSONScanError(offset: n, reason: .empty) }
         var cursor = JSONCursor(p, count: n, first: first, depthLimit: depthLimit, reportEntries: false)
         _ = cursor.walk(report: false)
-        return cursor.failure
+        if let failure = cursor.failure { throw failure }
     }
 
     /// The grammar. `report` is a constant in each caller above, so validation carries none of the
-    /// entry bookkeeping. Errors end the walk in `failure` (and `.done`) rather than being thrown from
-    /// here: the throws below are branches to the one `catch` (see `validate`).
+    /// entry bookkeeping. Errors end the walk in `failure` (and `.done`): the throws below are branches
+    /// to the one `catch`, and callers throw `failure` on.
     @inline(__always)
     private mutating func walk(report: Bool) -> JSONEntry? {
         // Work on locals so the optimiser keeps them in registers; write back only when pausing.
@@ -129,10 +124,12 @@ struct JSONCursor {
         var i = self.i
         var depth = self.depth
         var inObject = self.inObject
-        var needName = self.needName
-        var nameStart = self.nameStart
-        var nameEnd = self.nameEnd
-        var valueStart = self.valueStart
+        // A pause comes only where a top-level entry ends, so the entry's bounds and `needName` never
+        // outlive a call: only `i`, `depth`, `inObject` and the stack are kept between calls.
+        var needName = false
+        var nameStart = 0
+        var nameEnd = 0
+        var valueStart = 0
         if state == .done { return nil }
         // The entry ending at `i` was reported before this call. Only reporting ever pauses, so for
         // validation this is the constant false and the checks below fold away.
@@ -142,14 +139,9 @@ struct JSONCursor {
         value: while true {
             if !resumed {
                 if needName {
-                    // Inline rather than a helper call: this runs once per member.
+                    // A member name and its ':' first.
                     needName = false
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] != UInt8(ascii: "\"") {
-                        i = JSONCursor.skipWhitespace(p, i, n)
-                        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                        guard p[i] == UInt8(ascii: "\"") else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
-                    }
+                    try JSONCursor.expect(UInt8(ascii: "\""), p, &i, n)
                     let start = i &+ 1
                     let end = JSONCursor.scanPlainString(p, start, n)
                     i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n)
@@ -157,21 +149,10 @@ struct JSONCursor {
                         nameStart = start
                         nameEnd = i &- 1
                     }
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] != UInt8(ascii: ":") {
-                        i = JSONCursor.skipWhitespace(p, i, n)
-                        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                        guard p[i] == UInt8(ascii: ":") else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
-                    }
+                    try JSONCursor.expect(UInt8(ascii: ":"), p, &i, n)
                     i &+= 1
                 }
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                var b = p[i]
-                if b <= 0x20 {
-                    i = JSONCursor.skipWhitespace(p, i, n)
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    b = p[i]
-                }
+                let b = try JSONCursor.significantByte(p, &i, n)
                 if report, depth == 1 { valueStart = i }
                 if b == UInt8(ascii: "\"") {
                     let end = JSONCursor.scanPlainString(p, i &+ 1, n)
@@ -186,9 +167,7 @@ struct JSONCursor {
                     self.objects.set(depth, isObject: isObject)
                     inObject = isObject
                     i &+= 1
-                    if i < n, p[i] <= 0x20 { i = JSONCursor.skipWhitespace(p, i, n) }
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] == b &+ 2 {                       // "}" is "{"+2 and "]" is "["+2 in ASCII
+                    if try JSONCursor.significantByte(p, &i, n) == b &+ 2 {   // "}" is "{"+2 and "]" is "["+2 in ASCII
                         i &+= 1
                         depth &-= 1
                         inObject = depth > 0 && self.objects.isObject(depth)
@@ -223,22 +202,12 @@ struct JSONCursor {
                         self.i = i
                         self.depth = depth
                         self.inObject = inObject
-                        self.needName = needName
-                        self.nameStart = nameStart
-                        self.nameEnd = nameEnd
-                        self.valueStart = valueStart
                         self.state = .afterEntry
                         return JSONEntry(name: inObject ? nameStart..<nameEnd : 0..<0, value: valueStart..<i,
                                          kind: JSONCursor.kind(of: p[valueStart]))
                     }
                 }
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                var c = p[i]
-                if c <= 0x20 {
-                    i = JSONCursor.skipWhitespace(p, i, n)
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    c = p[i]
-                }
+                let c = try JSONCursor.significantByte(p, &i, n)
                 if c == UInt8(ascii: ",") {
                     i &+= 1                     // whitespace after it: skipped where the name or value starts
                     needName = inObject
@@ -261,6 +230,28 @@ struct JSONCursor {
 
     // MARK: - Tokens
 
+    /// Moves `i` to the first byte at or after it that is not whitespace, which must be `byte`.
+    @inline(__always)
+    static func expect(_ byte: UInt8, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        if p[i] == byte { return }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        guard p[i] == byte else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
+    }
+
+    /// The first byte at or after `i` that is not whitespace, with `i` moved to it; the input must not
+    /// end first. Compact JSON has no whitespace: one comparison decides the common case.
+    @inline(__always)
+    static func significantByte(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) -> UInt8 {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        let b = p[i]
+        if b > 0x20 { return b }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        return p[i]
+    }
+
     @inline(__always)
     static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
         var i = start
@@ -280,15 +271,8 @@ struct JSONCursor {
     /// Small and non-throwing so it inlines into the state machine; everything else is out of line.
     @inline(__always)
     static func scanPlainString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-            if stops != 0 {
-                i &+= SWAR.firstLane(stops)
-                return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i
-            }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.stringStopLanes)
+        if found { return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i }
         while i < n {
             let b = p[i]
             if b == UInt8(ascii: "\"") { return i &+ 1 }
@@ -338,12 +322,8 @@ struct JSONCursor {
     /// Index of the first non-digit at or after `start` (or `n`): eight bytes at a time while they fit.
     @inline(__always)
     static func skipDigits(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let lanes = SWAR.nonDigitLanes(SWAR.load(p + i))
-            if lanes != 0 { return i &+ SWAR.firstLane(lanes) }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.nonDigitLanes)
+        if found { return i }
         while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
         return i
     }
@@ -356,16 +336,8 @@ struct JSONCursor {
         var i = start
         while true {
             // Find the next byte that is not plain printable ASCII: eight at a time, then the table for the tail.
-            var found = false
-            while i &+ 8 <= n {
-                let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-                if stops != 0 {
-                    i &+= SWAR.firstLane(stops)
-                    found = true
-                    break
-                }
-                i &+= 8
-            }
+            let found: Bool
+            (i, found) = SWAR.skipWords(p, i, n, SWAR.stringStopLanes)
             if !found {
                 while i < n, plainBytes[Int(p[i])] == JSONTables.plain { i &+= 1 }
                 guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }

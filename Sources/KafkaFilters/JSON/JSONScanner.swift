@@ -26,7 +26,12 @@ public enum JSONScanner {
     /// `maxDepth - 1` so an embedded value still fits once wrapped in the envelope object.
     static func validate(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> JSONScanError? {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return JSONScanError(offset: 0, reason: .empty) }
-        return JSONCursor.validate(base.assumingMemoryBound(to: UInt8.self), bytes.count, depthLimit: maxDepth)
+        do throws(JSONScanError) {
+            try JSONCursor.validate(base.assumingMemoryBound(to: UInt8.self), bytes.count, depthLimit: maxDepth)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Validates like `validate` and, when the top-level value is an object, calls `member` once per

@@ -64,7 +64,7 @@ public final class LineSink {
                 try Envelope.appendValueLine(message.value, to: &buffer)
             }
             if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
-            lines.appended(slot: index, next: message.offset + 1, end: buffer.count)
+            lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
         }
 
         func hasWaited(_ nanoseconds: UInt64) -> Bool {
@@ -115,8 +115,9 @@ public final class LineSink {
         }
         let (best, count) = state.lines.written(bytes: writtenBytes)
         linesWritten += count
-        let written = best.map { index, next in
-            TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition, offset: next)
+        let written = best.map { index, last in
+            TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition,
+                           offset: last.next, leaderEpoch: last.epoch)
         }
         return (written, failure)
     }
@@ -133,24 +134,27 @@ struct BufferedLines {
     private struct Line {
         var slot: Int
         var next: Int64
+        /// The leader epoch of the message (-1 before librdkafka 2.1): committed with its offset.
+        var epoch: Int32
         var end: Int
     }
     private var lines: [Line] = []
 
     var isEmpty: Bool { lines.isEmpty }
 
-    mutating func appended(slot: Int, next: Int64, end: Int) {
-        lines.append(Line(slot: slot, next: next, end: end))
+    mutating func appended(slot: Int, next: Int64, epoch: Int32 = -1, end: Int) {
+        lines.append(Line(slot: slot, next: next, epoch: epoch, end: end))
     }
 
     /// After the buffer's first `bytes` reached the output: per slot, the offset after its last line
-    /// written in full, and how many lines were. Forgets every line (the buffer is emptied either way).
-    mutating func written(bytes: Int) -> (next: [Int: Int64], count: Int) {
-        var best: [Int: Int64] = [:]
+    /// written in full (with that message's leader epoch), and how many lines were. Forgets every line
+    /// (the buffer is emptied either way).
+    mutating func written(bytes: Int) -> (next: [Int: (next: Int64, epoch: Int32)], count: Int) {
+        var best: [Int: (next: Int64, epoch: Int32)] = [:]
         var count = 0
         for line in lines where line.end <= bytes {
             count += 1
-            if line.next > best[line.slot, default: -1] { best[line.slot] = line.next }
+            if line.next > best[line.slot]?.next ?? -1 { best[line.slot] = (line.next, line.epoch) }
         }
         lines.removeAll(keepingCapacity: true)
         return (best, count)

@@ -146,17 +146,20 @@ struct CommitTracker {
     }
 }
 
-/// The offsets (next to read) of lines written but not yet confirmed committed, per partition.
+/// The offsets (next to read) of lines written but not yet confirmed committed, per partition, each
+/// with the leader epoch of the message it follows.
 struct PendingCommits {
-    private var next: [TopicPartition: Int64] = [:]
+    private var next: [TopicPartition: (offset: Int64, epoch: Int32)] = [:]
 
     var isEmpty: Bool { next.isEmpty }
-    var offsets: [TopicPartition] { next.map { TopicPartition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) } }
+    var offsets: [TopicPartition] {
+        next.map { TopicPartition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value.offset, leaderEpoch: $0.value.epoch) }
+    }
 
     mutating func wrote(_ written: [TopicPartition]) {
         for tp in written {
             let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-            next[key] = max(next[key] ?? -1, tp.offset)
+            if tp.offset > next[key]?.offset ?? -1 { next[key] = (tp.offset, tp.leaderEpoch) }
         }
     }
 
@@ -171,7 +174,7 @@ struct PendingCommits {
     mutating func committed(_ offsets: [TopicPartition]) {
         for tp in offsets {
             let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-            if let n = next[key], n <= tp.offset { next[key] = nil }
+            if let n = next[key], n.offset <= tp.offset { next[key] = nil }
         }
     }
 }
