@@ -120,6 +120,25 @@ final class KPullPositionsTests: XCTestCase {
         XCTAssertEqual(OutLine.parse(resume.lines).map(\.offset), Array(15..<40), "a plain rerun resumes")
     }
 
+    /// -p with -g: the partitions are assigned (no join, no rebalance), and the group's offsets are
+    /// used and committed: a second run resumes.
+    func testPartitionWithAGroupResumesFromTheGroupsCommits() throws {
+        let topic = try newTopic("pos-pg", partitions: 2)
+        let put = try execute("kput", ["-b", brokers, "-t", topic, "-p", "1"], input: jsonLinesData((0..<20).map { #"{"n":\#($0)}"# }))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let group = Harness.unique("g")
+        let args = ["-b", brokers, "-t", topic, "-p", "1", "-g", group] + Harness.fastConsumer
+        let first = try execute("kpull", args + ["-n", "5"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(OutLine.parse(first.lines).map(\.position), (0..<5).map { "1:\($0)" })
+        XCTAssertEqual(try committed(group: group, topic: topic).offsets[1], 5)
+        let rest = try execute("kpull", args + ["-e"])
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertEqual(OutLine.parse(rest.lines).map(\.offset), Array(5..<20))
+        XCTAssertEqual(try committed(group: group, topic: topic).offsets[1], 20)
+        XCTAssertNil(try committed(group: group, topic: topic).offsets[0].flatMap { $0 > 0 ? $0 : nil }, "partition 0 untouched")
+    }
+
     func testBadPositionsAreOneLineAndExit64() throws {
         let topic = try newTopic("pos-bad", partitions: 3)
         try produceNumbered(topic, 0..<3)
