@@ -163,9 +163,9 @@ _kpull() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=(--verbose -v)
-    local -a non_repeating_flags=(--quiet -q -e --exit-at-end --version -h --help)
-    local -a repeating_options=(-X --property --topic -t)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --from --fetch-min-bytes -n --count --commit --commit-timeout)
+    local -a non_repeating_flags=(--quiet -q --no-group --seek -e --exit-at-end --version -h --help)
+    local -a repeating_options=(-X --property --topic -t --partition -p)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes -o --from --until -n --count --commit --commit-timeout)
     __kpull_offer_flags_options 0
 
     # Offer option value completions
@@ -193,11 +193,16 @@ _kpull() {
         __kpull_add_completions -W 'envelope'$'\n''value'
         return
         ;;
-    '--from')
-        __kpull_add_completions -W 'beginning'$'\n''end'
+    '--partition'|'-p')
         return
         ;;
     '--fetch-min-bytes')
+        return
+        ;;
+    '-o'|'--from')
+        return
+        ;;
+    '--until')
         return
         ;;
     '-n'|'--count')

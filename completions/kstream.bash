@@ -163,9 +163,9 @@ _kstream() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=(--verbose -v)
-    local -a non_repeating_flags=(--quiet -q --version -h --help)
-    local -a repeating_options=(-X --property --topic -t)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --from --fetch-min-bytes --output -o --stats)
+    local -a non_repeating_flags=(--quiet -q --no-group --seek --version -h --help)
+    local -a repeating_options=(-X --property --topic -t --partition -p)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --from --output -o --stats)
     __kstream_offer_flags_options 0
 
     # Offer option value completions
@@ -193,11 +193,13 @@ _kstream() {
         __kstream_add_completions -W 'envelope'$'\n''value'
         return
         ;;
-    '--from')
-        __kstream_add_completions -W 'beginning'$'\n''end'
+    '--partition'|'-p')
         return
         ;;
     '--fetch-min-bytes')
+        return
+        ;;
+    '--from')
         return
         ;;
     '--output'|'-o')

@@ -10,11 +10,32 @@ struct KPull: ParsableCommand {
             kpull writes one line per message to stdout and commits a message's offset only after its line \
             has been written out. With -e it drains what is there and exits: the tool for cron jobs. \
             Default group: kpull.<topic>; default start for a new group: --from beginning.
+
+            Where to read: -o/--from POS is beginning, end, N (an offset; past the end it is the end), -N \
+            (the last N of each partition), @TIME (epoch ms, RFC 3339 with a zone, a date at local midnight, \
+            or a time ago such as @-1h; where the cluster finds no message at or after it, the read starts \
+            at the end), or P:POS,... per partition. With a group it applies only to partitions the group \
+            has no committed offset for; --seek applies it to every partition once per run and commits from \
+            there (a replay, or a skip ahead). --until POS stops each partition before POS (end, an offset, \
+            or @TIME judged by the messages' own timestamps) or at its end as of the start, whichever comes \
+            first; it implies -e. -p N[,N...] reads only those partitions; without -g it reads them without \
+            a group, as --no-group does: no join, no commit, no offsets left behind. A topic starting with ^ \
+            is a pattern, matched by the group's subscription.
             """ + ManualText.kpull,
         version: KafkaFiltersInfo.version)
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
+
+    @Option(name: [.customShort("o"), .customLong("from")], parsing: .unconditional, help: ConsumerOptions.fromHelp)
+    var from: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Stop each partition before POS: end (as -e), N (an offset), or @TIME (its first message stamped at or past TIME); implies -e.",
+            valueName: "pos"))
+    var until: String?
 
     @Option(name: [.customShort("n"), .customLong("count")], help: ArgumentHelp("Exit after N messages are written and committed.", valueName: "n"))
     var count: Int?
@@ -37,12 +58,14 @@ struct KPull: ParsableCommand {
         Signals.install()
         try runTool { () throws(ToolFailure) in
             let settings = try connection.resolve(tool: "kpull")
-            var job = consuming.job(tool: "kpull", defaultFrom: .beginning)
+            var job = try consuming.job(tool: "kpull", defaultFrom: .beginning, from: from, until: until)
             job.count = count
-            job.exitAtEnd = exitAtEnd
-            job.commit = commit
+            job.exitAtEnd = job.exitAtEnd || exitAtEnd
+            if !job.groupless { job.commit = .explicit(commit) }
+            job.signalIsExitStatus = true
+            job.summary = true
             job.commitTimeoutMs = UInt64(commitTimeout * 1000)
-            return try ConsumeSession(job: job, settings: settings).runPull()
+            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runPull()
         }
     }
 }

@@ -11,11 +11,22 @@ struct KStream: ParsableCommand {
             offsets of lines already written. With -o it appends to a file and reopens it on SIGHUP \
             (logrotate's postrotate). SIGINT/SIGTERM flush, commit, leave the group and exit 0. \
             Default group: kstream.<topic>; default start for a new group: --from end.
+
+            Where to read: --from POS is beginning, end, N (an offset), -N (the last N of each partition), \
+            @TIME (epoch ms, RFC 3339 with a zone, a date at local midnight, or a time ago such as @-1h), or \
+            P:POS,... per partition. With a group it applies only to partitions the group has no committed \
+            offset for; --seek applies it to every partition once per run. -p N[,N...] tails only those \
+            partitions; without -g it tails them without a group, as --no-group does: no join, no commit, no \
+            offsets left behind. A topic starting with ^ is a pattern, matched by the group's subscription. \
+            (-o is --output here, as before; kpull's -o is --from.)
             """ + ManualText.kstream,
         version: KafkaFiltersInfo.version)
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
+
+    @Option(name: .customLong("from"), parsing: .unconditional, help: ConsumerOptions.fromHelp)
+    var from: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Append lines to this file (reopened on SIGHUP).", valueName: "file"), completion: .file())
     var output: String?
@@ -31,10 +42,10 @@ struct KStream: ParsableCommand {
         Signals.install(handleHangup: true)
         try runTool { () throws(ToolFailure) in
             let settings = try connection.resolve(tool: "kstream")
-            var job = consuming.job(tool: "kstream", defaultFrom: .end)
+            var job = try consuming.job(tool: "kstream", defaultFrom: .end, from: from)
             job.outputPath = output
             job.statsInterval = stats
-            return try ConsumeSession(job: job, settings: settings).runStream()
+            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runStream()
         }
     }
 }

@@ -139,6 +139,40 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(values, (1...4).map { "{\"id\":\($0),\"ok\":true}" })
     }
 
+    func testDailyWindow() throws {
+        try requireMock()
+        let topic = Harness.unique("ex-day")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 1"), "ok")
+        // Two messages the day before, three on the day, two the day after: 10:00 local time each.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let day = calendar.date(from: DateComponents(year: 2026, month: 11, day: 30, hour: 10))!
+        let ms = { (offsetDays: Int, i: Int) in
+            Int(calendar.date(byAdding: .day, value: offsetDays, to: day)!.timeIntervalSince1970 * 1000) + i
+        }
+        let stamps = [ms(-1, 0), ms(-1, 1), ms(0, 0), ms(0, 1), ms(0, 2), ms(1, 0), ms(1, 1)]
+        let input = stamps.enumerated().map { #"{"partition":0,"value":{"i":\#($0.offset)},"timestamp":\#($0.element)}"# }
+        let put = try execute("kput", ["-b", brokers, "-t", topic, "--envelope"], input: jsonLinesData(input))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let dir = try scratchDirectory()
+        let values = { (url: URL) in
+            self.lines(url).compactMap { line -> Int? in
+                let env = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (env?["value"] as? [String: Int])?["i"]
+            }
+        }
+        // Up to the end of 2026-11-30: --until cuts at the next midnight by the messages' timestamps.
+        let upTo = try run("daily-window.sh", [topic, dir.path, "2026-11-30"], environment: ["FROM": "beginning"])
+        XCTAssertEqual(upTo.status, 0, upTo.stderr)
+        XCTAssertEqual(upTo.lines, [dir.appendingPathComponent("\(topic).2026-11-30.jsonl").path])
+        XCTAssertEqual(values(URL(fileURLWithPath: upTo.lines.first ?? "/")), [0, 1, 2, 3, 4])
+        // The real start, @2026-11-30: the mock answers every lookup by time with "none" (start at the end).
+        let window = try run("daily-window.sh", [topic, dir.path, "2026-11-30"])
+        XCTAssertEqual(window.status, 0, window.stderr)
+        XCTAssertEqual(values(URL(fileURLWithPath: window.lines.first ?? "/")), [], "kmock: no lookup by time")
+        XCTAssertEqual(try committed(group: "kpull.\(topic)", topic: topic).sum, 0, "no offsets left behind")
+    }
+
     func testLagAlertMailsWhenTheDrainFallsBehind() throws {
         let topic = Harness.unique("ex-lag")
         let group = Harness.unique("ex-nightly")

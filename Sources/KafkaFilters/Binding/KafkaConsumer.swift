@@ -65,6 +65,8 @@ public enum ConsumerEvent {
     /// The partition has been read to its current end (`enable.partition.eof`).
     case partitionEnd(TopicPartition)
     case error(KafkaError)
+    /// librdkafka refused to apply an assignment or a revocation (`rd_kafka_assign` and friends).
+    case assignmentFailed(KafkaError)
 }
 
 /// A rebalance, told to the tool before librdkafka applies it, so output can be flushed and committed
@@ -82,7 +84,23 @@ public enum RebalanceEvent {
 final class ConsumerCallbackContext: @unchecked Sendable {
     var onRebalance: ((RebalanceEvent) -> Void)?
     var pendingErrors: [KafkaError] = []
+    var assignmentErrors: [KafkaError] = []
+    /// Start offsets the tool chose during the assignment callback (`startAssigned(at:)`), applied to the
+    /// partitions before they are assigned.
+    var assignOffsets: [TopicPartition: Int64] = [:]
     weak var consumer: KafkaConsumer?
+
+    /// Keeps a failed (incremental) assign or unassign for the next poll to report.
+    func assignment(_ err: rd_kafka_resp_err_t, _ what: String) {
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        assignmentErrors.append(KafkaError(code: err, message: "cannot \(what) partitions: \(String(cString: rd_kafka_err2str(err)))"))
+    }
+
+    func assignment(_ error: OpaquePointer?, _ what: String) {
+        guard let error else { return }
+        let e = KafkaError(consuming: error)
+        assignmentErrors.append(KafkaError(code: e.rdCode, message: "cannot \(what) partitions: \(e.message)", isFatal: e.isFatal))
+    }
 }
 
 private let rebalanceCallback:
@@ -98,22 +116,32 @@ private let rebalanceCallback:
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             context.onRebalance?(.assigned(list))
+            if !context.assignOffsets.isEmpty, let partitions {
+                for i in 0..<Int(partitions.pointee.cnt) {
+                    let e = partitions.pointee.elems[i]
+                    if let offset = context.assignOffsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] {
+                        partitions.pointee.elems[i].offset = offset
+                    }
+                }
+                context.assignOffsets = [:]
+            }
             if cooperative {
-                if let e = rd_kafka_incremental_assign(rk, partitions) { context.pendingErrors.append(KafkaError(consuming: e)) }
+                context.assignment(rd_kafka_incremental_assign(rk, partitions), "assign")
             } else {
-                _ = rd_kafka_assign(rk, partitions)
+                context.assignment(rd_kafka_assign(rk, partitions), "assign")
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             // The tool writes out and commits what it has before the partitions go to another member.
             context.onRebalance?(.revoked(list, lost: rd_kafka_assignment_lost(rk) != 0))
             if cooperative {
-                if let e = rd_kafka_incremental_unassign(rk, partitions) { context.pendingErrors.append(KafkaError(consuming: e)) }
+                context.assignment(rd_kafka_incremental_unassign(rk, partitions), "unassign")
             } else {
-                _ = rd_kafka_assign(rk, nil)
+                context.assignment(rd_kafka_assign(rk, nil), "unassign")
             }
         default:
+            // A rebalance error: librdkafka's documented answer is to drop the assignment.
             context.pendingErrors.append(KafkaError(code: err))
-            _ = rd_kafka_assign(rk, nil)
+            context.assignment(rd_kafka_assign(rk, nil), "unassign")
         }
     }
 
@@ -165,6 +193,20 @@ public final class KafkaConsumer {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
     }
 
+    /// Reads `partitions` without a group: assigns them (each from its `offset`, which may be one of
+    /// librdkafka's logical offsets) instead of subscribing. No rebalance callback follows.
+    public func assign(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = Self.list(partitions)
+        let err = rd_kafka_assign(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, message: "cannot assign partitions: \(String(cString: rd_kafka_err2str(err)))") }
+    }
+
+    /// Inside the assignment callback only: where the partitions being assigned start (an offset, or one of
+    /// librdkafka's logical offsets), instead of their committed offsets or auto.offset.reset.
+    public func startAssigned(at offsets: [TopicPartition: Int64]) {
+        context.assignOffsets = offsets
+    }
+
     /// Polls once for up to `timeoutMs` and lends the result to `handler`. Errors raised by callbacks
     /// during the poll come out as `.error` events too. Returns false when nothing arrived.
     @discardableResult
@@ -173,6 +215,9 @@ public final class KafkaConsumer {
         defer { if let raw { rd_kafka_message_destroy(raw) } }
         while !context.pendingErrors.isEmpty {
             try handler(.error(context.pendingErrors.removeFirst()))
+        }
+        while !context.assignmentErrors.isEmpty {
+            try handler(.assignmentFailed(context.assignmentErrors.removeFirst()))
         }
         guard let raw else { return false }
         let err = raw.pointee.err
@@ -208,31 +253,52 @@ public final class KafkaConsumer {
 
     /// The end (high watermark) of each partition now, asked of the leaders in one request each
     /// (ListOffsets "latest"); nil for a partition the cluster would not answer for.
+    /// (A failed lookup gives no offsets: `offsets(_:at:timeoutMs:)` says why.)
     public func endOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
-        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_END), timeoutMs: timeoutMs)
+        (try? offsets(partitions, at: .end, timeoutMs: timeoutMs).get()) ?? [:]
     }
 
-    /// The first offset still held by each partition (ListOffsets "earliest").
+    /// The first offset still held by each partition (ListOffsets "earliest"); none when the lookup fails.
     public func startOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
-        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeoutMs: timeoutMs)
+        (try? offsets(partitions, at: .beginning, timeoutMs: timeoutMs).get()) ?? [:]
     }
 
-    /// `rd_kafka_offsets_for_times` with the logical timestamps -1/-2 batches per leader, where
-    /// `rd_kafka_query_watermark_offsets` costs two round trips per partition.
-    private func listOffsets(_ partitions: [TopicPartition], at logical: Int64, timeoutMs: Int32) -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
+    /// What a ListOffsets lookup asks for.
+    public enum OffsetQuery: Sendable, Equatable {
+        /// The high watermark (the offset the next message will get).
+        case end
+        /// The first offset still held.
+        case beginning
+        /// The first offset whose message's timestamp is at or after these epoch milliseconds.
+        case time(Int64)
+    }
+
+    /// One ListOffsets lookup (`rd_kafka_offsets_for_times`, batched per leader, where
+    /// `rd_kafka_query_watermark_offsets` costs two round trips per partition). Partitions the cluster
+    /// gave an error for are left out; an offset of -1 means "none" (for a time: no message at or after it).
+    /// The whole lookup failing (no leader answered in time, ...) is the failure.
+    public func offsets(_ partitions: [TopicPartition], at query: OffsetQuery, timeoutMs: Int32) -> Result<[TopicPartition: Int64], KafkaError> {
+        guard !partitions.isEmpty else { return .success([:]) }
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
-        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition, offset: logical) }
-        guard rd_kafka_offsets_for_times(client.handle, list.pointer, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            return [:]
+        let value: Int64
+        switch query {
+        case .end: value = Int64(RD_KAFKA_OFFSET_END)
+        case .beginning: value = Int64(RD_KAFKA_OFFSET_BEGINNING)
+        case .time(let ms): value = ms
         }
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition, offset: value) }
+        let err = rd_kafka_offsets_for_times(client.handle, list.pointer, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
         var result: [TopicPartition: Int64] = [:]
         for i in 0..<Int(list.pointer.pointee.cnt) {
             let e = list.pointer.pointee.elems[i]
-            guard e.err == RD_KAFKA_RESP_ERR_NO_ERROR, e.offset >= 0 else { continue }
+            guard e.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            // The logical lookups never answer -1 for a partition that has an end; keep today's rule of
+            // leaving such a partition out. A time lookup's -1 means "nothing at or after it".
+            if e.offset < 0, query == .end || query == .beginning { continue }
             result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset
         }
-        return result
+        return .success(result)
     }
 
     /// How far the partitions' positions are behind their ends, from what the fetches last reported
@@ -287,18 +353,27 @@ public final class KafkaConsumer {
 
     /// The committed offsets of the given partitions, from the group coordinator.
     public func committed(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition]? {
+        try? committedOffsets(partitions, timeoutMs: timeoutMs).get()
+    }
+
+    /// `committed`, with the reason when the coordinator did not answer. A partition with no committed
+    /// offset has a negative one.
+    public func committedOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> Result<[TopicPartition], KafkaError> {
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
         for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
         let err = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return list.elements
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
+        return .success(list.elements)
     }
 
-    /// The position (next offset to fetch) of each partition.
+    /// The position (next offset to fetch) of each partition; a partition without one has a negative
+    /// offset. Empty when librdkafka refuses the call.
     public func positions(_ partitions: [TopicPartition]) -> [TopicPartition] {
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
         for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
-        _ = rd_kafka_position(client.handle, list.pointer)
+        // Per-partition problems come back in each element (offset INVALID); the call itself fails only
+        // for arguments it cannot read, and then no element can be trusted.
+        guard rd_kafka_position(client.handle, list.pointer) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
         return list.elements
     }
 
@@ -306,6 +381,8 @@ public final class KafkaConsumer {
     public func close() {
         guard !closed else { return }
         closed = true
+        // A failed close (the coordinator gone) leaves nothing to do: the tools have made their final
+        // commit before this, and the group drops this member after session.timeout.ms.
         _ = rd_kafka_consumer_close(client.handle)
         // Drain any commit results so the queue holds no event when it is destroyed.
         while let ev = rd_kafka_queue_poll(commitQueue.pointer, 0) { rd_kafka_event_destroy(ev) }

@@ -68,7 +68,7 @@ public enum ManualText {
             Section("EXIT STATUS", [
                 .list([
                     ("0", "-e or -n finished, or the reader of the output went away (kpull | head); every line written was committed, nothing else."),
-                    ("64", "Usage error: a bad option or argument."),
+                    ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
                     ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it."),
                     ("69", "No broker answered within --connect-timeout, or a topic does not exist."),
                     ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
@@ -92,6 +92,22 @@ public enum ManualText {
                 .example("Run a drain from cron, one at a time:", [
                     #"*/5 * * * * flock -n /tmp/drain.lock kpull -t events -e >> events.jsonl"#,
                 ]),
+                .example("The last 5 messages of each partition, without a group:", [
+                    #"kpull -t events -o -5 --no-group"#,
+                ]),
+                .example("Partition 2 from offset 10, three messages:", [
+                    #"kpull -t events -p 2 -o 10 -n 3"#,
+                ]),
+                .example("Everything stamped on 2026-11-30 (local time), without a group:", [
+                    #"kpull -t events --no-group -o @2026-11-30 --until @2026-12-01"#,
+                ]),
+                .example("The same for yesterday, every day from cron (examples/daily-window.sh):", [
+                    #"5 0 * * * daily-window.sh events /srv/spool"#,
+                ]),
+                .example("Replay a group from offset 1000, committing as it goes; then resume:", [
+                    #"kpull -t events -g nightly --seek -o 1000 -e"#,
+                    #"kpull -t events -g nightly -e"#,
+                ]),
             ]),
             seeAlso(["kput(1)", "kstream(1)", "kmock(1)", "flock(1)", "jq(1)", "crontab(5)"]),
         ])
@@ -105,7 +121,7 @@ public enum ManualText {
             Section("EXIT STATUS", [
                 .list([
                     ("0", "Stopped by SIGINT or SIGTERM, the normal way to stop a tail: lines flushed, their offsets committed, the group left."),
-                    ("64", "Usage error: a bad option or argument."),
+                    ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
                     ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it."),
                     ("69", "No broker answered within --connect-timeout, or a topic does not exist. (A broker outage later is waited out, not an exit.)"),
                     ("74", "The output could not be written, opened or reopened after SIGHUP (disk full, permissions); the offsets of unwritten lines were not stored."),
@@ -138,6 +154,9 @@ public enum ManualText {
                 ]),
                 .example("A summary on stderr every minute:", [
                     #"kstream -t events -o events.log --stats 60"#,
+                ]),
+                .example("Tail partition 0 from its last 10 messages, without a group:", [
+                    #"kstream -t events -p 0 --from -10"#,
                 ]),
             ]),
             seeAlso(["kput(1)", "kpull(1)", "kmock(1)", "jq(1)", "logrotate(8)"]),

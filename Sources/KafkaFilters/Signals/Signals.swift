@@ -56,3 +56,12 @@ public enum Signals {
         }
     }
 }
+
+extension Signals {
+    /// The process's signals as a stop token for a consume session (installed by the tool).
+    public static var stopToken: StopToken {
+        StopToken(
+            requested: { Signals.stopRequested }, now: { Signals.stopNow }, takeHangup: { Signals.takeHangup() },
+            exitStatus: { Signals.exitStatus })
+    }
+}

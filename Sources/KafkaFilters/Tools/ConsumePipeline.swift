@@ -4,49 +4,19 @@ import Glibc
 import Darwin
 #endif
 
-public enum StartPosition: String, Sendable, CaseIterable {
-    case beginning, end
-}
-
-public enum CommitMode: String, Sendable, CaseIterable {
-    /// One commit in flight at a time, each carrying every offset written since the last (kpull's default).
-    case async
-    /// One synchronous commit per message, after its line is written.
-    case sync
-}
-
-public struct ConsumeJob: Sendable {
-    public var topics: [String]
-    public var group: String
-    public var format: Envelope.Format = .envelope
-    public var from: StartPosition
-    public var fetchMinBytes: Int?
-    public var count: Int?
-    public var exitAtEnd = false
-    /// nil: librdkafka auto-commits the stored offsets (kstream); otherwise kpull's own commits.
-    public var commit: CommitMode?
-    public var outputPath: String?
-    public var statsInterval: Double?
-    /// kpull writes at most this many lines beyond its last successful commit; then it takes no new
-    /// message until a commit succeeds.
-    public var maxUncommittedLines = 10_000
-    /// kpull gives up (exit 75) when no commit has succeeded for this long while commits are failing.
-    public var commitTimeoutMs: UInt64 = 60_000
-
-    public init(topics: [String], group: String, from: StartPosition) {
-        self.topics = topics
-        self.group = group
-        self.from = from
-    }
-}
-
 /// The consumer side of kpull and kstream. Either way, a message's offset is committed only after its
 /// line has been written out: kpull pulls and commits itself (`runPull`); kstream is pushed messages
 /// (`runStream`), stores the offsets of written lines for librdkafka's auto-commit, and commits them
 /// itself before a rebalance takes partitions away and before it leaves.
+///
+/// The session performs; the rules are decided elsewhere: `CommitTracker` (what to commit, when, and
+/// when to hold reading back or give up), `DrainPlan` (-e: where each partition ends), `CommitPolicy`
+/// (kpull's commits or kstream's stored offsets), `LineSink` (which offsets were written in full), and a
+/// `StopToken` from the tool (its signals).
 public final class ConsumeSession {
     let job: ConsumeJob
     let settings: ClientSettings
+    let stop: StopToken
     private var consumer: KafkaConsumer!
     let sink: LineSink
 
@@ -58,6 +28,7 @@ public final class ConsumeSession {
     static let flushDeadlineNs: UInt64 = 100_000_000
 
     private var drain: DrainPlan?
+    private var commits: CommitTracker
     private var assigned: Set<TopicPartition> = []
     private var subscribed = false
     private var status = ExitStatus.ok
@@ -65,34 +36,24 @@ public final class ConsumeSession {
     private(set) var messages = 0
     private var outage = false
     private var finishing = false
+    /// A failed store of offsets has been said since the last one that worked.
+    private var storeTrouble = false
+    private var stats: StatsTicker?
+    /// -p or --no-group: the partitions were assigned by this tool, not by a group (no rebalances).
+    private var assignedManually = false
+    /// --seek: partitions already positioned in this run (a later rebalance leaves them where they are).
+    private var positioned: Set<TopicPartition> = []
+    private let startedAt = MonotonicClock.now
+    /// Every topic appeared after the start: "from the end as of the start" is their beginning.
+    private var newTopicsFromBeginning = false
 
-    /// Written but not yet known to be committed. Commits carry these explicit offsets, so lines written
-    /// before a rebalance are still committed after it (the group refuses commits while it rebalances).
-    private var pending = PendingCommits()
-    /// Assignments received so far: the final commit waits for the next one after a refusal.
-    private var assignments = 0
-    /// Between a revocation (or a commit refused because the group is rebalancing) and the next assignment
-    /// or message, kpull sends no commit: one that reaches the coordinator between this member's JoinGroup
-    /// and SyncGroup fails with ILLEGAL_GENERATION and restarts the join, so periodic retries kept a member
-    /// from ever rejoining (CI: 21 refused commits in 60 s). The assignment callback commits what is pending.
-    private var rejoining = false
-    // kpull's async commits: at most one in flight (librdkafka #826), the next carries everything since.
-    private var commitInFlight: [TopicPartition]?
-    private var commitRetryAt: UInt64 = 0
-    private var commitTrouble = false
-    /// When commits started failing (nil while they succeed), and how many written lines the last
-    /// successful commit covered: together they bound what kpull writes ahead of its commits.
-    private var failingSince: UInt64?
-    private var linesCommitted = 0
-    private var inFlightMark = 0
-
-    public init(job: ConsumeJob, settings: ClientSettings) throws(ToolFailure) {
+    public init(job: ConsumeJob, settings: ClientSettings, stop: StopToken) throws(ToolFailure) {
         var settings = settings
         var defaults: [(String, String)] = [
             ("group.id", job.group),
             // Offsets are stored by us, after the line is written.
             ("enable.auto.offset.store", "false"),
-            ("enable.auto.commit", job.commit == nil ? "true" : "false"),
+            ("enable.auto.commit", job.commit.autoCommit ? "true" : "false"),
             ("auto.offset.reset", job.from == .beginning ? "earliest" : "latest"),
             // Bounded prefetch (the bound README's limits state): at most ~4 MiB queued, plus one fetch
             // response of at most 8 MiB per broker in flight. Before librdkafka 2.2 KafkaConsumer wakes
@@ -108,12 +69,27 @@ public final class ConsumeSession {
             // the default made draining 1M messages 4.7x slower (17.6 s instead of 3.8 s).
             defaults.append(("fetch.queue.backoff.ms", String(Self.fetchQueueBackoffMs)))
         }
-        if job.exitAtEnd { defaults.append(("enable.partition.eof", "true")) }
+        if job.exitAtEnd || job.stop != nil { defaults.append(("enable.partition.eof", "true")) }
         settings.addDefaults(defaults)
         if let m = job.fetchMinBytes { settings.set("fetch.min.bytes", String(m)) }
         self.job = job
         self.settings = settings
-        if job.exitAtEnd { drain = DrainPlan() }
+        self.stop = stop
+        let bounded = job.commit.boundsBacklog
+        commits = CommitTracker(
+            maxUncommittedLines: bounded ? job.maxUncommittedLines : nil,
+            commitTimeoutNs: bounded ? job.commitTimeoutMs * 1_000_000 : nil)
+        if job.exitAtEnd || job.stop != nil {
+            var stopOffset: Int64? = nil
+            var stopTime: Int64? = nil
+            switch job.stop {
+            case .offset(let n): stopOffset = n
+            case .timestamp(let ms): stopTime = ms
+            case .end, nil: break
+            }
+            drain = DrainPlan(stopOffset: stopOffset, stopTime: stopTime)
+        }
+        if let interval = job.statsInterval { stats = StatsTicker(intervalSeconds: interval, now: MonotonicClock.now) }
         let writer: OutputWriter
         if let path = job.outputPath {
             do { writer = try OutputWriter(appendingTo: path) } catch {
@@ -133,18 +109,22 @@ public final class ConsumeSession {
     /// out, then commit exactly the offsets whose lines were written.
     public func runPull() -> ExitStatus {
         guard start() else { return finish() }
+        let sync = job.commit.explicitMode == .sync
         while !isDone {
-            if commitsFailingTooLong() { break }
-            if commitBacklogFull {
+            if commits.failingTooLong(now: MonotonicClock.now) {
+                fail(.tempFailure, "no commit has succeeded for \(job.commitTimeoutMs / 1000) s; stopping with \(sink.linesWritten - commits.linesCommitted) lines written but not committed (they will be read again)")
+                break
+            }
+            if commits.backlogFull(linesWritten: sink.linesWritten) {
                 // Back-pressure: take nothing new (so nothing is skipped either) until a commit succeeds.
                 collectCommitResult(timeoutMs: 100)
-                if commitInFlight == nil { usleep(20_000) }
+                if commits.inFlight == nil { usleep(20_000) }
                 continue
             }
             let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
                 if case .message(let message) = event { take(message) } else { notice(event) }
             }
-            if !got || job.commit == .sync || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
+            if !got || sync || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
                 writeOut()
                 commitWritten()
                 // The commit queue is polled only here, after a write-out (every 64 KiB or 100 ms, or when
@@ -166,13 +146,20 @@ public final class ConsumeSession {
 
     // MARK: - Shared steps
 
+    /// A regex subscription (`^...`): librdkafka matches it against the cluster's topics, so there is no
+    /// single topic to check for.
+    static func isPattern(_ topic: String) -> Bool { topic.hasPrefix("^") }
+
     private func start() -> Bool {
+        var partitionCounts: [String: Int] = [:]
         var appeared = 0
         // A regex subscription (`^...`) names no one topic to look up: librdkafka matches it.
-        for topic in job.topics where !topic.hasPrefix("^") {
+        for topic in job.topics where !Self.isPattern(topic) {
             switch awaitTopic(topic) {
-            case .existed: break
-            case .appeared: appeared += 1
+            case .existed(let count): partitionCounts[topic] = count
+            case .appeared(let count):
+                partitionCounts[topic] = count
+                appeared += 1
             case .stopped: return false
             }
         }
@@ -182,6 +169,7 @@ public final class ConsumeSession {
             // the end when it gets the partitions, seconds after the topic appeared, and would skip what
             // a producer wrote meanwhile: the original example's first step, consumers started first.)
             // With some topics there before, their end must stay the start: the new ones keep that too.
+            newTopicsFromBeginning = true
             do {
                 var earliest = settings
                 earliest.set("auto.offset.reset", "earliest")
@@ -192,6 +180,12 @@ public final class ConsumeSession {
                 return false
             }
         }
+        if let named = job.start?.partitions.keys.sorted(), let topic = job.topics.first(where: { !Self.isPattern($0) }),
+            let bad = named.first(where: { p in job.topics.allSatisfy { Int(p) >= partitionCounts[$0] ?? Int.max } })
+        {
+            return unknownPartition(bad, topic: topic, counts: partitionCounts, option: "--from")
+        }
+        if job.partitions != nil || job.groupless { return assignPartitions(partitionCounts) }
         do { try consumer.subscribe(job.topics) } catch {
             fail(.configError, "cannot subscribe: \(error)")
             return false
@@ -200,7 +194,95 @@ public final class ConsumeSession {
         return true
     }
 
-    private enum TopicArrival { case existed, appeared, stopped }
+    private func unknownPartition(_ p: Int32, topic: String, counts: [String: Int], option: String) -> Bool {
+        let n = counts[topic] ?? 0
+        fail(.usage, "\(option): topic \"\(topic)\" has no partition \(p) (it has \(n): 0-\(max(n - 1, 0)))")
+        return false
+    }
+
+    /// -p or --no-group: assigns the partitions (every partition of each topic without -p) instead of
+    /// joining a group. Without a group each starts where --from puts it; with -g and -p, at the group's
+    /// committed offset where it has one (unless --seek).
+    private func assignPartitions(_ counts: [String: Int]) -> Bool {
+        var keys: [TopicPartition] = []
+        for topic in job.topics {
+            let count = counts[topic] ?? 0
+            for p in job.partitions ?? (0..<Int32(count)).map({ $0 }) {
+                guard Int(p) < count else { return unknownPartition(p, topic: topic, counts: counts, option: "-p") }
+                keys.append(TopicPartition(topic: topic, partition: p))
+            }
+        }
+        if let named = job.start?.partitions.keys, let p = named.sorted().first(where: { p in !keys.contains { $0.partition == p } }) {
+            fail(.usage, "--from names partition \(p), which -p does not read")
+            return false
+        }
+        let byDefault: ReadPosition? = job.groupless ? (newTopicsFromBeginning ? .beginning : ReadPosition(job.from)) : nil
+        guard let starts = startOffsets(for: keys, byDefault: byDefault) else { return false }
+        do {
+            try consumer.assign(keys.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: starts[$0] ?? StartOffset.logicalStored) })
+        } catch {
+            fail(.configError, "\(error)")
+            return false
+        }
+        assignedManually = true
+        assigned.formUnion(keys)
+        if drain != nil { planDrain(keys, positioned: starts) }
+        Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))\(job.groupless ? " (no group)" : "")")
+        return true
+    }
+
+    /// Where `keys` start, per -o/--from (`job.start`, else `byDefault`): looked up and resolved, each said
+    /// at -v. Without --seek, a partition the group has a committed offset for is left out (it resumes);
+    /// with --seek, a partition positioned earlier in this run is left out. nil when a lookup that
+    /// cannot be done without failed (the run stops).
+    private func startOffsets(for keys: [TopicPartition], byDefault: ReadPosition?) -> [TopicPartition: Int64]? {
+        var targets: [(TopicPartition, ReadPosition)] = []
+        var candidates = keys
+        if job.seek {
+            candidates = keys.filter { !positioned.contains($0) }
+            positioned.formUnion(keys)
+        }
+        for tp in candidates {
+            if let position = job.start?.position(for: tp.partition) ?? byDefault { targets.append((tp, position)) }
+        }
+        if !job.groupless && !job.seek && !targets.isEmpty {
+            switch consumer.committedOffsets(targets.map(\.0), timeoutMs: settings.connectTimeoutMs) {
+            case .success(let list):
+                let resuming = Set(list.filter { $0.offset >= 0 }.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
+                targets.removeAll { resuming.contains($0.0) }
+            case .failure(let error):
+                Diagnostics.verbose("cannot look up committed offsets: \(error); partitions start at their committed offsets, or by --from's beginning/end")
+                return [:]
+            }
+        }
+        guard !targets.isEmpty else { return [:] }
+        let timeout = settings.connectTimeoutMs
+        let tps = targets.map(\.0)
+        let lows = lookUp("starts", consumer.offsets(tps, at: .beginning, timeoutMs: timeout))
+        let highs = lookUp("ends", consumer.offsets(tps, at: .end, timeoutMs: timeout))
+        var atTime: [TopicPartition: Int64] = [:]
+        var times: Set<Int64> = []
+        for (_, position) in targets { if case .timestamp(let ms) = position { times.insert(ms) } }
+        for ms in times {
+            let stamped = targets.filter { $0.1 == .timestamp(ms) }.map(\.0)
+            switch consumer.offsets(stamped, at: .time(ms), timeoutMs: timeout) {
+            case .success(let found): atTime.merge(found) { a, _ in a }
+            case .failure(let error):
+                fail(.unavailable, "cannot look up offsets by time (\(ms)): \(error)")
+                return nil
+            }
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, position) in targets {
+            let r = StartOffset.resolve(position, low: lows[tp], high: highs[tp], atTime: atTime[tp])
+            if let note = r.note { Diagnostics.verbose("\(tp): \(note)") }
+            Diagnostics.verbose("\(tp): starting at \(r.offset >= 0 ? "offset \(r.offset)" : "\(position)")")
+            result[tp] = r.offset
+        }
+        return result
+    }
+
+    private enum TopicArrival { case existed(partitions: Int), appeared(partitions: Int), stopped }
 
     /// Waits for `topic` to exist, as a consumer of a real cluster must: Kafka creates no topic because a
     /// consumer asked about it, and librdkafka would notice a topic created after it subscribed only at
@@ -213,9 +295,9 @@ public final class ConsumeSession {
         while true {
             let error: KafkaError
             switch consumer.connect(topic: topic, timeoutMs: settings.connectTimeoutMs) {
-            case .success:
+            case .success(let count):
                 if waiting { Diagnostics.verbose("topic \"\(topic)\" exists now") }
-                return waiting ? .appeared : .existed
+                return waiting ? .appeared(partitions: count) : .existed(partitions: count)
             case .failure(let e): error = e
             }
             if error.isUnknownTopic {
@@ -229,7 +311,7 @@ public final class ConsumeSession {
                 }
                 let deadline = MonotonicClock.now + Self.topicPollMs * 1_000_000
                 while MonotonicClock.now < deadline {
-                    if Signals.stopRequested { return .stopped }
+                    if stop.requested() { return .stopped }
                     usleep(50_000)
                 }
                 continue
@@ -248,7 +330,7 @@ public final class ConsumeSession {
     static let topicPollMs: UInt64 = 1_000
 
     var isDone: Bool {
-        if stopReason != nil || Signals.stopRequested { return true }
+        if stopReason != nil || stop.requested() { return true }
         if let n = job.count, messages >= n { return true }
         if let drain, drain.isComplete { return true }
         return false
@@ -257,21 +339,17 @@ public final class ConsumeSession {
     /// Turns one message into a line in the buffer (not yet written).
     func take(_ message: ConsumedMessage) {
         guard stopReason == nil, !finishing else { return }
-        rejoining = false   // fetching again (cooperative rebalances may assign nothing new)
+        commits.fetching()
         if outage {
             outage = false
             Diagnostics.warning("brokers reachable again")
         }
         // Per message the partition is its slot; its TopicPartition is looked up only when needed.
         let slot = sink.slot(for: message)
-        var end: Int64? = nil
+        var admission = DrainPlan.Admission.within
         if drain != nil {
-            end = drain!.end(slot: slot) { sink.partition(ofSlot: slot) }
-            if let end, message.offset >= end {
-                // Produced after this -e run started: it belongs to the next run, so it is neither written nor stored.
-                drain!.reachedEnd(sink.partition(ofSlot: slot))
-                return
-            }
+            admission = drain!.admit(offset: message.offset, timestamp: { message.timestamp }, slot: slot) { sink.partition(ofSlot: slot) }
+            if admission == .beyondEnd { return }
         }
         do {
             try sink.append(message, slot: slot)
@@ -282,8 +360,7 @@ public final class ConsumeSession {
             return
         }
         messages += 1
-        // `read` only closes a partition whose end is reached (with `end` as the plan has it now).
-        if let end, message.offset + 1 >= end { drain?.read(sink.partition(ofSlot: slot), next: message.offset + 1) }
+        if admission == .last { drain?.close(sink.partition(ofSlot: slot)) }
     }
 
     func notice(_ event: ConsumerEvent) {
@@ -291,6 +368,9 @@ public final class ConsumeSession {
         case .message: break
         case .partitionEnd(let tp):
             drain?.reachedEnd(TopicPartition(topic: tp.topic, partition: tp.partition))
+        case .assignmentFailed(let error):
+            // librdkafka would fetch nothing (or keep fetching partitions it no longer owns).
+            Diagnostics.warning("\(error)")
         case .error(let error):
             if error.isFatal {
                 fail(.tempFailure, "fatal: \(error)")
@@ -321,9 +401,9 @@ public final class ConsumeSession {
     func writeOut() {
         guard !finishing else { return }
         let (written, failure) = sink.flush()
-        if !written.isEmpty {
-            pending.wrote(written)
-            if job.commit == nil, let error = consumer.storeOffsets(written) { Diagnostics.verbose("storing offsets: \(error)") }
+        if !written.isEmpty, job.commit.commits {
+            commits.wrote(written)
+            if job.commit.storesOffsets { storeOffsets(written) }
         }
         if let failure {
             if failure.isBrokenPipe {
@@ -335,6 +415,21 @@ public final class ConsumeSession {
         }
     }
 
+    /// kstream: a failed store means librdkafka's auto-commit stops advancing for those partitions
+    /// (the lines are still committed explicitly on revocation and at exit), so it is said once per run of
+    /// failures, and at -v each time.
+    private func storeOffsets(_ written: [TopicPartition]) {
+        guard let error = consumer.storeOffsets(written) else {
+            storeTrouble = false
+            return
+        }
+        if !storeTrouble {
+            storeTrouble = true
+            Diagnostics.warning("storing offsets for auto-commit failed: \(error); they will be committed at the next rebalance or at exit")
+        }
+        Diagnostics.verbose("storing offsets: \(error)")
+    }
+
     /// `kpull | head -1` on a quiet topic: head is gone but no write has failed yet.
     func stopIfReaderGone() {
         if sink.isEmpty, sink.readerGone { stopQuietly() }
@@ -344,17 +439,25 @@ public final class ConsumeSession {
         if stopReason == nil { stopReason = "output closed" }
     }
 
+    /// Runs inside `rd_kafka_consumer_poll`, before librdkafka applies the change. Note: on assignment
+    /// it can make several blocking broker calls, each of up to --connect-timeout, before the partitions
+    /// are assigned: the recommit; with -o/--from beyond beginning/end the committed offsets and the
+    /// partitions' starts, ends and time lookups; with -e the ends and committed offsets again.
     private func rebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let list):
-            assignments += 1
-            rejoining = false
+            commits.assigned()
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.formUnion(keys)
             // Lines written before the rebalance whose commit the group refused: commit them now, in the
             // new generation and before fetching starts, so this member does not read them again.
             recommitAfterRebalance()
-            if drain != nil && !finishing { planDrain(keys) }
+            var starts: [TopicPartition: Int64] = [:]
+            if job.start != nil && !finishing {
+                starts = startOffsets(for: keys, byDefault: nil) ?? [:]
+                if !starts.isEmpty { consumer.startAssigned(at: starts) }
+            }
+            if drain != nil && !finishing { planDrain(keys, positioned: starts) }
             Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))")
         case .revoked(let list, let lost):
             // Write out and commit what was read before another member takes these partitions. When the
@@ -363,8 +466,8 @@ public final class ConsumeSession {
             writeOut()
             if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
             // While leaving, the final commit has already been made (or given up on).
-            if !finishing && !rejoining { commitNow(final: false) }
-            rejoining = true
+            if !finishing && !commits.rejoining { commitNow(final: false) }
+            commits.revoked()
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.subtract(keys)
             for tp in keys { drain?.revoke(tp) }
@@ -373,104 +476,92 @@ public final class ConsumeSession {
         }
     }
 
-    /// -e: where each new partition starts (its committed offset, else the --from end) and where it
-    /// ends as of now; a partition already there is done without waiting for a fetch.
-    private func planDrain(_ keys: [TopicPartition]) {
+    /// -e: asks the cluster where each new partition ends now and where it starts (`positioned`: those
+    /// this tool placed); the plan decides.
+    private func planDrain(_ keys: [TopicPartition], positioned: [TopicPartition: Int64]) {
         let timeout = settings.connectTimeoutMs
-        let ends = consumer.endOffsets(keys, timeoutMs: timeout)
-        let committed = consumer.committed(keys, timeoutMs: timeout) ?? []
-        var starts: [TopicPartition: Int64] = [:]
-        for tp in committed where tp.offset >= 0 { starts[TopicPartition(topic: tp.topic, partition: tp.partition)] = tp.offset }
-        let uncommittedKeys = keys.filter { starts[$0] == nil }
-        if !uncommittedKeys.isEmpty {
-            let resets = job.from == .beginning ? consumer.startOffsets(uncommittedKeys, timeoutMs: timeout) : ends
-            for tp in uncommittedKeys { starts[tp] = resets[tp] }
+        let ends = lookUp("ends", consumer.offsets(keys, at: .end, timeoutMs: timeout))
+        let others = keys.filter { positioned[$0] == nil }
+        var committed: [TopicPartition] = []
+        switch others.isEmpty ? .success([]) : consumer.committedOffsets(others, timeoutMs: timeout) {
+        case .success(let list): committed = list
+        case .failure(let error):
+            // Every partition then starts where --from puts it; one already drained ends at its EOF event.
+            Diagnostics.verbose("cannot look up committed offsets: \(error); each partition ends at its end-of-partition event")
+            break
         }
+        var starts = DrainPlan.starts(for: others, committed: committed) { uncommitted in
+            job.from == .beginning ? lookUp("starts", consumer.offsets(uncommitted, at: .beginning, timeoutMs: timeout)) : ends
+        }
+        starts.merge(positioned) { _, p in p }
         drain?.assign(keys, starts: starts, ends: ends)
     }
 
-    // MARK: - Commits
+    /// A lookup's offsets; on failure none (each partition then ends at its end-of-partition event), said at -v.
+    private func lookUp(_ what: String, _ result: Result<[TopicPartition: Int64], KafkaError>) -> [TopicPartition: Int64] {
+        switch result {
+        case .success(let offsets): return offsets
+        case .failure(let error):
+            Diagnostics.verbose("cannot look up partition \(what): \(error); each partition ends at its end-of-partition event")
+            return [:]
+        }
+    }
+
+    // MARK: - Commits (decided by `commits`, performed here)
 
     /// kpull: commits what has been written, synchronously with `--commit sync`, else by starting one
     /// async commit unless one is in flight (its return starts the next).
     private func commitWritten() {
-        guard let mode = job.commit, !pending.isEmpty, !rejoining else { return }
+        guard let mode = job.commit.explicitMode, commits.mayCommit else { return }
         switch mode {
         case .sync: commitNow(final: false)
         case .async:
-            guard commitInFlight == nil, MonotonicClock.now >= commitRetryAt else { return }
-            let offsets = pending.offsets
+            guard let offsets = commits.asyncCommitDue(now: MonotonicClock.now) else { return }
             if let error = consumer.commitAsync(offsets) {
                 commitFailed(error)
                 return
             }
-            commitInFlight = offsets
-            inFlightMark = sink.linesWritten
+            commits.sent(offsets, linesWritten: sink.linesWritten)
         }
     }
 
     private func collectCommitResult(timeoutMs: Int32 = 0) {
-        guard let offsets = commitInFlight, let result = consumer.pollCommitResult(timeoutMs: timeoutMs) else { return }
-        commitInFlight = nil
+        guard commits.inFlight != nil, let result = consumer.pollCommitResult(timeoutMs: timeoutMs) else { return }
         switch result {
-        case .success: commitSucceeded(offsets, coveringLines: inFlightMark)
-        case .failure(let error): commitFailed(error)
+        case .success: commits.inFlightSucceeded()
+        case .failure(let error):
+            if commits.inFlightFailed(Self.failure(error), now: MonotonicClock.now) { warnCommitFailed(error) }
+            Diagnostics.verbose("commit failed: \(error)")
         }
         commitWritten()
     }
 
-    private func commitSucceeded(_ offsets: [TopicPartition], coveringLines mark: Int) {
-        pending.committed(offsets)
-        commitTrouble = false
-        failingSince = nil
-        linesCommitted = max(linesCommitted, mark)
-    }
-
-    /// Commits are failing and kpull has written `maxUncommittedLines` beyond its last successful one.
-    /// (A healthy commit that is merely in flight never holds reading back.)
-    private var commitBacklogFull: Bool {
-        job.commit != nil && failingSince != nil && !pending.isEmpty
-            && sink.linesWritten - linesCommitted >= job.maxUncommittedLines
-    }
-
-    /// Commits have failed without a break for longer than the commit timeout: stop (exit 75) rather than
-    /// keep writing lines that would be read again.
-    private func commitsFailingTooLong() -> Bool {
-        guard job.commit != nil, let since = failingSince,
-              MonotonicClock.now &- since > job.commitTimeoutMs * 1_000_000 else { return false }
-        fail(.tempFailure, "no commit has succeeded for \(job.commitTimeoutMs / 1000) s; stopping with \(sink.linesWritten - linesCommitted) lines written but not committed (they will be read again)")
-        return true
-    }
+    private static func failure(_ error: KafkaError) -> CommitTracker.Failure { error.isGroupRebalance ? .rebalancing : .other }
 
     private func commitFailed(_ error: KafkaError) {
-        // Retried with the next batch of lines, but not before 200 ms: no tight loop against a refusing group.
-        commitRetryAt = MonotonicClock.now + 200_000_000
-        if error.isGroupRebalance { rejoining = true }
-        if failingSince == nil { failingSince = MonotonicClock.now }
-        if !commitTrouble && !error.isGroupRebalance {
-            commitTrouble = true
-            Diagnostics.warning("commit failed: \(error) (will retry)")
-        }
+        if commits.failed(Self.failure(error), now: MonotonicClock.now) { warnCommitFailed(error) }
         Diagnostics.verbose("commit failed: \(error)")
     }
+
+    private func warnCommitFailed(_ error: KafkaError) { Diagnostics.warning("commit failed: \(error) (will retry)") }
 
     /// A synchronous commit of every pending offset, after any async one in flight has returned (so
     /// commits stay in order).
     @discardableResult
     private func commitNow(final: Bool) -> KafkaError? {
         var waited = 0
-        while let offsets = commitInFlight, waited < 300 {
+        while commits.inFlight != nil, waited < 300 {
             if let result = consumer.pollCommitResult(timeoutMs: 100) {
-                commitInFlight = nil
-                if case .success = result { commitSucceeded(offsets, coveringLines: inFlightMark) }
+                // A failure here needs no handling of its own: everything pending is committed next.
+                if case .success = result { commits.inFlightSucceeded() } else { commits.dropInFlight() }
             }
             waited += 1
         }
-        commitInFlight = nil
-        let offsets = pending.offsets
+        commits.dropInFlight()
+        let offsets = commits.pending.offsets
         let mark = sink.linesWritten
         guard let error = consumer.commitSync(offsets) else {
-            commitSucceeded(offsets, coveringLines: mark)
+            commits.succeeded(offsets, coveringLines: mark)
             return nil
         }
         if !final { commitFailed(error) }
@@ -478,15 +569,14 @@ public final class ConsumeSession {
     }
 
     private func recommitAfterRebalance() {
-        guard !pending.isEmpty else { return }
-        let offsets = pending.offsets
+        guard let offsets = commits.recommitDue else { return }
         let mark = sink.linesWritten
         if let error = consumer.commitSync(offsets) {
             // Keep trying only for partitions still ours: a late commit for one another member now
             // reads could move its offset back.
-            if pending.keep(assigned) { Diagnostics.warning("commit after rebalance failed: \(error); lines of partitions now read by another member will be read again") }
+            if commits.keepOnly(assigned) { Diagnostics.warning("commit after rebalance failed: \(error); lines of partitions now read by another member will be read again") }
         } else {
-            commitSucceeded(offsets, coveringLines: mark)
+            commits.succeeded(offsets, coveringLines: mark)
         }
     }
 
@@ -500,23 +590,24 @@ public final class ConsumeSession {
             failures += 1
             // Each try can wait seconds for a coordinator: one is enough when the cluster is known to be
             // gone, and a second SIGINT/SIGTERM means "stop now".
-            let giveUp = MonotonicClock.now >= deadline || error.isFatal || Signals.stopNow
+            let giveUp = MonotonicClock.now >= deadline || error.isFatal || stop.now()
                 || (!error.isGroupRebalance && failures >= (outage ? 1 : 5))
             if giveUp {
                 fail(.tempFailure, "cannot commit offsets: \(error); the last lines written will be read again")
                 return
             }
-            if error.isGroupRebalance {
+            if error.isGroupRebalance && subscribed {
                 // Serve the rebalance until this member is assigned again; the assignment callback commits
                 // the pending offsets in the new generation. No commit is sent meanwhile: one that reaches
                 // the coordinator between JoinGroup and SyncGroup fails with ILLEGAL_GENERATION and makes
                 // the join start over, so retrying here kept a member from ever rejoining (CI, two members
                 // stopped at once: every join round broken by the next retry until the deadline).
-                let seen = assignments
-                while !pending.isEmpty, assignments == seen, MonotonicClock.now < deadline, !Signals.stopNow {
+                let seen = commits.assignments
+                while !commits.pending.isEmpty, commits.assignments == seen, MonotonicClock.now < deadline, !stop.now() {
+                    // Only rebalance callbacks matter here; messages are not taken while finishing.
                     consumer.poll(timeoutMs: 100) { _ in }
                 }
-                if pending.isEmpty { return }
+                if commits.pending.isEmpty { return }
             } else {
                 usleep(200_000)
             }
@@ -533,15 +624,8 @@ public final class ConsumeSession {
         Diagnostics.verbose("output reopened")
     }
 
-    private var lastStats = (at: MonotonicClock.now, messages: 0)
-
     func printStatsIfDue() {
-        guard let interval = job.statsInterval else { return }
-        let now = MonotonicClock.now
-        let elapsed = Double(now &- lastStats.at) / 1e9
-        guard elapsed >= interval else { return }
-        let rate = Int((Double(messages - lastStats.messages) / elapsed).rounded())
-        lastStats = (now, messages)
+        guard stats != nil, let rate = stats!.due(messages: messages, now: MonotonicClock.now) else { return }
         let lag = consumer.lag(Array(assigned)).map { ", lag \($0)" } ?? ""
         Diagnostics.error("\(messages) messages, \(rate)/s\(lag), \(assigned.count) partitions")
     }
@@ -558,123 +642,15 @@ public final class ConsumeSession {
     private func finish() -> ExitStatus {
         if status != .ioError { writeOut() }
         finishing = true
-        if subscribed { commitFinal() }
+        if (subscribed || assignedManually) && job.commit.commits { commitFinal() }
         consumer.close()
         consumer = nil
         // kpull reports the signal that stopped it; for kstream a signal is the normal way to stop (0).
-        if let s = Signals.exitStatus, job.commit != nil { status = status.worst(s) }
+        if job.signalIsExitStatus, let s = stop.exitStatus() { status = status.worst(s) }
+        if job.summary {
+            let committed = job.commit.commits ? "\(commits.linesCommitted) committed" : "nothing committed (no group)"
+            Diagnostics.verbose("\(sink.linesWritten) lines written, \(committed), \(formatSeconds(Double(MonotonicClock.now &- startedAt) / 1e9))")
+        }
         return status
-    }
-}
-
-/// kstream's side of the push: every message becomes a line in the buffer as it arrives; the buffer is
-/// written out when the stream goes quiet (so a line shows up at once in a pipe or terminal), when it is
-/// full, and at the latest 100 ms after its oldest line arrived (a busy log file); only then are the
-/// offsets stored, for librdkafka's auto-commit.
-private final class StreamReceiver: MessageReceiver {
-    unowned let session: ConsumeSession
-
-    init(_ session: ConsumeSession) { self.session = session }
-
-    func receive(_ message: ConsumedMessage) {
-        session.take(message)
-        if session.sink.needsFlush { session.writeOut() }
-    }
-
-    func receive(notice: ConsumerEvent) { session.notice(notice) }
-
-    func caughtUp() {
-        session.writeOut()
-        session.stopIfReaderGone()
-    }
-
-    func tick() {
-        if Signals.takeHangup() { session.reopenOutput() }
-        if session.sink.hasWaited(ConsumeSession.flushDeadlineNs) { session.writeOut() }
-        session.printStatsIfDue()
-    }
-
-    var isDone: Bool { session.isDone }
-}
-
-/// -e: for each assigned partition, the end it must be read to (its high watermark when assigned),
-/// and which partitions are not there yet.
-struct DrainPlan {
-    private var ends: [TopicPartition: Int64] = [:]
-    private var open: Set<TopicPartition> = []
-    private var awaitingAssignment = true
-    /// `ends` per partition slot (LineSink's), for the per-message check; valid while `generation`
-    /// (bumped whenever `ends` changes) matches.
-    private var slotEnds: [(generation: Int, end: Int64?)] = []
-    private var generation = 0
-
-    mutating func assign(_ partitions: [TopicPartition], starts: [TopicPartition: Int64], ends newEnds: [TopicPartition: Int64]) {
-        awaitingAssignment = false
-        generation &+= 1
-        for tp in partitions {
-            ends[tp] = newEnds[tp]
-            if let start = starts[tp], let end = newEnds[tp], start >= end { continue }
-            // Unknown start or end: the partition's EOF event closes it.
-            open.insert(tp)
-        }
-    }
-
-    mutating func revoke(_ tp: TopicPartition) {
-        open.remove(tp)
-        ends[tp] = nil
-        generation &+= 1
-    }
-
-    /// Everything was revoked: wait for the next assignment before calling the drain complete.
-    mutating func awaitAssignment() { awaitingAssignment = true }
-
-    /// The end of the partition with `slot` (`tp()` names it), remembered per slot until `ends` changes.
-    mutating func end(slot: Int, _ tp: () -> TopicPartition) -> Int64? {
-        if slot < slotEnds.count, slotEnds[slot].generation == generation { return slotEnds[slot].end }
-        let e = ends[tp()]
-        while slotEnds.count <= slot { slotEnds.append((generation: -1, end: nil)) }
-        slotEnds[slot] = (generation, e)
-        return e
-    }
-
-    mutating func read(_ tp: TopicPartition, next: Int64) {
-        if let end = ends[tp], next >= end { open.remove(tp) }
-    }
-
-    mutating func reachedEnd(_ tp: TopicPartition) { open.remove(tp) }
-
-    var isComplete: Bool { !awaitingAssignment && open.isEmpty }
-}
-
-/// The offsets (next to read) of lines written but not yet confirmed committed, per partition, each
-/// with the leader epoch of the message it follows.
-struct PendingCommits {
-    private var next: [TopicPartition: (offset: Int64, epoch: Int32)] = [:]
-
-    var isEmpty: Bool { next.isEmpty }
-    var offsets: [TopicPartition] {
-        next.map { TopicPartition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value.offset, leaderEpoch: $0.value.epoch) }
-    }
-
-    mutating func wrote(_ written: [TopicPartition]) {
-        for tp in written {
-            let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-            if tp.offset > next[key]?.offset ?? -1 { next[key] = (tp.offset, tp.leaderEpoch) }
-        }
-    }
-
-    /// Forgets partitions not in `assigned`; true when there were any.
-    mutating func keep(_ assigned: Set<TopicPartition>) -> Bool {
-        let before = next.count
-        next = next.filter { assigned.contains($0.key) }
-        return next.count != before
-    }
-
-    /// A commit of `offsets` succeeded: those partitions are done unless more was written since.
-    mutating func committed(_ offsets: [TopicPartition]) {
-        for tp in offsets {
-            let key = TopicPartition(topic: tp.topic, partition: tp.partition)
-            if let n = next[key], n.offset <= tp.offset { next[key] = nil }
-        }
     }
 }

@@ -6,21 +6,13 @@ public final class LineSink {
     private let flushThreshold: Int
     public private(set) var linesWritten = 0
 
-    private struct Pending {
-        var partition: Int
-        var next: Int64
-        /// The leader epoch of the message (-1 before librdkafka 2.1): committed with its offset.
-        var epoch: Int32
-        var end: Int
-    }
-
     /// Everything the per-message path touches, kept in one struct: a class property is checked for
     /// exclusive access at run time on every access, so each call below makes one such access to
     /// `state` (then works on it as a plain inout value) instead of one per property. The lines are
     /// built here, not in `writer.buffer`, for the same reason; the writer writes this buffer out.
     private struct State {
         var buffer: [UInt8] = []
-        var pending: [Pending] = []
+        var lines = BufferedLines()
         /// When the oldest line still in the buffer was appended (monotonic ns).
         var oldestPendingAt: UInt64 = 0
         /// Each partition seen gets a slot, a small integer used for the per-message bookkeeping (here
@@ -71,12 +63,12 @@ public final class LineSink {
             case .value:
                 try Envelope.appendValueLine(message.value, to: &buffer)
             }
-            if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
-            pending.append(Pending(partition: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count))
+            if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
+            lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
         }
 
         func hasWaited(_ nanoseconds: UInt64) -> Bool {
-            !pending.isEmpty && MonotonicClock.now &- oldestPendingAt > nanoseconds
+            !lines.isEmpty && MonotonicClock.now &- oldestPendingAt > nanoseconds
         }
     }
     private var state = State()
@@ -121,14 +113,8 @@ public final class LineSink {
             writtenBytes = error.bytesWritten
             state.buffer.removeAll()
         }
-        var best: [Int: (next: Int64, epoch: Int32)] = [:]
-        var count = 0
-        for p in state.pending where p.end <= writtenBytes {
-            count += 1
-            if p.next > best[p.partition]?.next ?? -1 { best[p.partition] = (p.next, p.epoch) }
-        }
+        let (best, count) = state.lines.written(bytes: writtenBytes)
         linesWritten += count
-        state.pending.removeAll(keepingCapacity: true)
         let written = best.map { index, last in
             TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition,
                            offset: last.next, leaderEpoch: last.epoch)
@@ -138,4 +124,39 @@ public final class LineSink {
 
     /// Reopens the output file after SIGHUP; the buffer must have been flushed first.
     public func reopen() throws(IOError) { try writer.reopen() }
+}
+
+/// The lines in a LineSink's buffer, in order: each line's partition slot, the offset after its message,
+/// and where in the buffer it ends. After a write of the buffer's first `bytes` (all of it, or fewer when
+/// the write failed part way), only lines that end within those bytes were written in full: only their
+/// offsets may be stored or committed.
+struct BufferedLines {
+    private struct Line {
+        var slot: Int
+        var next: Int64
+        /// The leader epoch of the message (-1 before librdkafka 2.1): committed with its offset.
+        var epoch: Int32
+        var end: Int
+    }
+    private var lines: [Line] = []
+
+    var isEmpty: Bool { lines.isEmpty }
+
+    mutating func appended(slot: Int, next: Int64, epoch: Int32 = -1, end: Int) {
+        lines.append(Line(slot: slot, next: next, epoch: epoch, end: end))
+    }
+
+    /// After the buffer's first `bytes` reached the output: per slot, the offset after its last line
+    /// written in full (with that message's leader epoch), and how many lines were. Forgets every line
+    /// (the buffer is emptied either way).
+    mutating func written(bytes: Int) -> (next: [Int: (next: Int64, epoch: Int32)], count: Int) {
+        var best: [Int: (next: Int64, epoch: Int32)] = [:]
+        var count = 0
+        for line in lines where line.end <= bytes {
+            count += 1
+            if line.next > best[line.slot]?.next ?? -1 { best[line.slot] = (line.next, line.epoch) }
+        }
+        lines.removeAll(keepingCapacity: true)
+        return (best, count)
+    }
 }
