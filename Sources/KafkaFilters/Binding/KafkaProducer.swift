@@ -226,6 +226,11 @@ public final class KafkaProducer {
     public var fatalError: KafkaError? { client.fatalError() }
 }
 
+extension KafkaError {
+    /// A purged message that was already sent: the broker may or may not have written it.
+    public var isPurgedInFlight: Bool { rdCode == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT }
+}
+
 extension Array where Element == OutgoingHeader {
     /// Lends C pointers for each header's name and value for the duration of `body`, from one buffer.
     fileprivate func withHeaderPointers<R>(
