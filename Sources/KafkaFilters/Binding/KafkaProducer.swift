@@ -92,13 +92,18 @@ public final class KafkaProducer {
         client.topicMetadata(topic, timeoutMs: timeoutMs)
     }
 
-    private func topicHandle(_ name: String) -> OpaquePointer {
+    /// The topic's handle, made once. librdkafka refuses some names (longer than its limit, say) with a
+    /// NULL handle: that is an error for the message, never a crash.
+    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
         if let last = lastTopic, last.name == name { return last.handle }
         let rkt: OpaquePointer
         if let known = topics[name] {
             rkt = known
         } else {
-            rkt = rd_kafka_topic_new(client.handle, name, nil)!
+            guard let made = rd_kafka_topic_new(client.handle, name, nil) else {
+                throw KafkaError(code: rd_kafka_last_error())
+            }
+            rkt = made
             topics[name] = rkt
         }
         lastTopic = (name, rkt)
@@ -135,7 +140,7 @@ public final class KafkaProducer {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [OutgoingHeader] = [], timestamp: Int64? = nil, id: UInt64
     ) throws(KafkaError) {
-        let rkt = topicHandle(topic)
+        let rkt = try topicHandle(topic)
         if headers.isEmpty, timestamp == nil {
             // Common case: the plain, non-variadic call, with no argument vector to build. It reports
             // failure only as -1; then the same message goes through produceva below (nothing was

@@ -29,6 +29,10 @@ public final class ProducePipeline {
     private var spread: KeylessSpread?
     /// Error codes already said since the last acknowledged delivery.
     private var errorsNoted: Set<Int32> = []
+    /// `--key`, copied once; `-H`, built once (shared by every line, never copied per line).
+    private let constantKey: UnsafeMutableRawBufferPointer?
+    private let extraHeaders: [OutgoingHeader]
+    private var pacer: RatePacer?
 
     /// One decoder per input mode, switched on per line (no existential, no allocation).
     private enum Decoder {
@@ -39,6 +43,10 @@ public final class ProducePipeline {
 
     public init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
         var settings = settings
+        if settings.value(of: "transactional.id") != nil {
+            throw ToolFailure(.configError, "transactional.id: transactions are not supported by kput; remove it from -X/-F")
+        }
+        if let partitioner = job.partitioner { settings.set("partitioner", partitioner) }
         settings.addDefaults(ProduceJob.producerDefaults)
         settings.addDefaults([("message.timeout.ms", String(job.deliveryTimeoutMs))])
         self.job = job
@@ -49,7 +57,10 @@ public final class ProducePipeline {
         deliveryTimeoutMs = timeout.flatMap { Int($0.value) }.map { $0 == 0 ? Int(Int32.max) : $0 } ?? Int(job.deliveryTimeoutMs)
         let verbose = Diagnostics.level >= .verbose
         switch job.mode {
-        case .json: decoder = .json(JSONLineDecoder(keyField: job.keyField, noteNullKeys: verbose))
+        case .json:
+            decoder = .json(JSONLineDecoder(
+                keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
+                nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose))
         case .text: decoder = .text(TextLineDecoder())
         case .envelope: decoder = .envelope(EnvelopeLineDecoder(keepPartition: job.keepPartition))
         }
@@ -65,10 +76,19 @@ public final class ProducePipeline {
         reportWriter = job.report
             ? DeliveryReportWriter(sources: job.sources, topic: job.topic, output: OutputWriter(), say: { Diagnostics.error($0) })
             : nil
+        constantKey = job.constantKey.map { key in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(key.count, 1), alignment: 1)
+            buffer.copyBytes(from: key)
+            return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<key.count])
+        }
+        extraHeaders = job.headers.map { OutgoingHeader(name: $0.name, value: $0.value) }
+        pacer = job.rate.map { RatePacer(perSecond: $0) }
         producer = try KafkaProducer(settings: settings)
         progress = ProduceProgress(
             enabled: (Diagnostics.stderrIsTerminal && Diagnostics.level >= .normal) || verbose, say: { Diagnostics.warning($0) })
     }
+
+    deinit { constantKey?.deallocate() }
 
     /// Runs the whole job and returns the exit status.
     public func run() -> ExitStatus {
@@ -231,13 +251,18 @@ public final class ProducePipeline {
     }
 
     private func send(_ record: OutgoingRecord, id: UInt64) {
+        let key = record.key ?? constantKey.map { UnsafeRawBufferPointer($0) }
         let partition = job.partition ?? record.partition
-            ?? (record.key == nil ? spread?.next(size: record.value?.count ?? 0) : nil)
+            ?? (key == nil ? spread?.next(size: record.value?.count ?? 0) : nil)
+        // -H after the line's own headers; without either, the shared empty or -H array (no copy).
+        let headers = record.headers.isEmpty ? extraHeaders : extraHeaders.isEmpty ? record.headers : record.headers + extraHeaders
+        if pacer != nil { waitForTurn() }
         while true {
             do {
                 try producer.produce(
-                    topic: job.topic, partition: partition, key: record.key, value: record.value, headers: record.headers,
+                    topic: job.topic, partition: partition, key: key, value: record.value, headers: headers,
                     timestamp: record.timestamp, id: id)
+                pacer?.sent(now: MonotonicClock.now)
                 return
             } catch let error where error.isQueueFull {
                 // Back-pressure: wait for deliveries to make room, then try the same line again. A line read
@@ -252,6 +277,16 @@ public final class ProducePipeline {
                 ledger.failed(id, payload: record.value, reason: "not sent: \(error)")
                 return
             }
+        }
+    }
+
+    /// --rate: waits (serving delivery reports) until the next message is due. Reading waits with it, so
+    /// the input is not read ahead. A stop request ends the wait: what was read still goes, at once.
+    private func waitForTurn() {
+        while let pacer, !stop.requested() {
+            let wait = pacer.wait(now: MonotonicClock.now)
+            guard wait >= 1_000_000 else { return }
+            pump(waitMs: Int32(min(wait / 1_000_000, 100)))
         }
     }
 

@@ -1,6 +1,6 @@
 /// `kput --envelope`: each line is an envelope (as kpull writes it); its key, headers, timestamp and
 /// value are produced exactly. The value is not the line, so the pipeline keeps the raw line while it
-/// is in flight (to name and keep it if it fails).
+/// is in flight (to name and keep it if it fails). kcat's `-J` lines are read too (KcatEnvelope).
 struct EnvelopeLineDecoder {
     /// `--keep-partition`: honour the line's own partition member.
     var keepPartition = false
@@ -8,8 +8,8 @@ struct EnvelopeLineDecoder {
     func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
         if isBlankLine(line) { return .blank }
         let record: EnvelopeRecord
-        do {
-            record = try Envelope.decode(line)
+        do throws(EnvelopeError) {
+            if let kcat = try KcatEnvelope.decode(line) { record = kcat } else { record = try Envelope.decode(line) }
         } catch {
             return .bad(error.description)
         }

@@ -20,8 +20,28 @@ public struct ProduceJob: Sendable {
     public var sources: [String] = ["-"]
     public var maxLineBytes = LineReader.defaultMaxLineBytes
     public var deliveryTimeoutMs: Int32 = 120_000
+    /// `--key`: one key for every line.
+    public var constantKey: [UInt8]?
+    /// `-H`: headers for every line (after an envelope line's own).
+    public var headers: [(name: String, value: [UInt8])] = []
+    /// `--timestamp-field`: the member holding each line's timestamp.
+    public var timestampField: String?
+    /// `--missing-key null`: a line without its key field gets a null key instead of being rejected.
+    public var nullKeyIfMissing = false
+    /// `--missing-timestamp now`: a line without its timestamp field is stamped now instead of rejected.
+    public var nowIfNoTimestamp = false
+    /// `--partitioner`: librdkafka's partitioner for keyed lines; nil: -X partitioner, else Java's murmur2.
+    public var partitioner: String?
+    /// `--rate`: at most this many messages a second.
+    public var rate: Double?
 
     public init(topic: String) { self.topic = topic }
+
+    /// Keyed lines land where Java's producer (and Kafka Streams, franz-go, ...) puts them: murmur2 of the
+    /// key, positive, modulo the partition count. Keyless lines keep KeylessSpread's runs either way.
+    public static let defaultPartitioner = "murmur2_random"
+    /// librdkafka's partitioners (CONFIGURATION.md, `partitioner`).
+    public static let partitioners = ["murmur2_random", "murmur2", "consistent_random", "consistent", "fnv1a_random", "fnv1a", "random"]
 
     /// The local queue's bound; with the line buffer it bounds kput's memory whatever the input size.
     public static let queueMaxMessages = 50_000
@@ -34,6 +54,7 @@ public struct ProduceJob: Sendable {
         ("queue.buffering.max.messages", String(queueMaxMessages)),
         ("queue.buffering.max.kbytes", String(queueMaxKBytes)),
         ("linger.ms", "5"),
+        ("partitioner", defaultPartitioner),
     ]
 
     /// One sentence for --help and the man page.
