@@ -60,15 +60,57 @@ final class ProduceLineDecoderTests: XCTestCase {
         XCTAssertEqual(run(line, d.decode).1.first?.value, bytes(line), "the value is the whole line")
     }
 
-    func testJSONKeyFieldMissingGivesANullKeyWithANoteOnlyWhenAsked() {
-        let quiet = JSONLineDecoder(keyField: "id")
+    func testJSONKeyFieldMissingIsABadLine() {
+        let d = JSONLineDecoder(keyField: "id")
+        for line in [#"{"v":5}"#, #"{"id":null}"#, #"{"id":{"nested":1}}"#, #"{"id":[1]}"#, #"{"id":true}"#, "[1,2,3]", "7"] {
+            let (verdict, sent) = run(line, d.decode)
+            guard case .bad(let why) = verdict else { XCTFail("\(line): \(verdict)"); continue }
+            XCTAssertTrue(why.contains(#"no string or number member "id""#), why)
+            XCTAssertEqual(sent, [], line)
+        }
+    }
+
+    func testJSONKeyFieldMissingGivesANullKeyWhenAskedWithANoteOnlyAtVerbose() {
+        let quiet = JSONLineDecoder(keyField: "id", nullKeyIfMissing: true)
         XCTAssertEqual(run(#"{"v":5}"#, quiet.decode).0, .sent)
-        let noting = JSONLineDecoder(keyField: "id", noteNullKeys: true)
+        let noting = JSONLineDecoder(keyField: "id", nullKeyIfMissing: true, noteNullKeys: true)
         let (verdict, sent) = run(#"{"id":{"nested":1}}"#, noting.decode)
         XCTAssertEqual(verdict, .sentWithNote(#"no string or number member "id"; null key"#))
         XCTAssertEqual(sent.first?.key, nil)
         XCTAssertEqual(run("[1,2,3]", noting.decode).1.first?.key, nil, "valid JSON that is not an object: null key")
         guard case .bad = run(#"{"id":"x","broken":}"#, noting.decode).0 else { return XCTFail("invalid JSON with -k is bad") }
+    }
+
+    func testJSONTimestampFieldEpochMillisOrRFC3339() {
+        let d = JSONLineDecoder(timestampField: "ts")
+        XCTAssertEqual(run(#"{"ts":1700000000000}"#, d.decode).1.first?.timestamp, 1_700_000_000_000)
+        XCTAssertEqual(run(#"{"ts":"1700000000000"}"#, d.decode).1.first?.timestamp, 1_700_000_000_000, "epoch ms as a string")
+        XCTAssertEqual(run(#"{"ts":"2023-11-14T22:13:20Z"}"#, d.decode).1.first?.timestamp, 1_700_000_000_000)
+        XCTAssertEqual(run(#"{"ts":"2023-11-14T23:13:20.5+01:00"}"#, d.decode).1.first?.timestamp, 1_700_000_000_500)
+        XCTAssertEqual(run(#"{"ts":0}"#, d.decode).1.first?.timestamp, 0)
+        let line = #"{"v":1,"ts":5}"#
+        XCTAssertEqual(run(line, d.decode).1, [Sent(key: nil, value: bytes(line), timestamp: 5)], "the line is still the value")
+    }
+
+    func testJSONTimestampFieldMissingOrUnreadableIsABadLine() {
+        let d = JSONLineDecoder(timestampField: "ts")
+        for line in [#"{"v":1}"#, #"{"ts":null}"#, #"{"ts":-5}"#, #"{"ts":1.5}"#, #"{"ts":1e12}"#, #"{"ts":"yesterday"}"#,
+                     #"{"ts":"2023-11-14T22:13:20"}"#, #"{"ts":99999999999999999999}"#, #"{"ts":true}"#] {
+            let (verdict, sent) = run(line, d.decode)
+            guard case .bad = verdict else { XCTFail("\(line): \(verdict)"); continue }
+            XCTAssertEqual(sent, [], line)
+        }
+        let now = JSONLineDecoder(timestampField: "ts", nowIfNoTimestamp: true)
+        XCTAssertEqual(run(#"{"v":1}"#, now.decode).1.first?.timestamp, .some(nil), "stamped by the producer")
+        guard case .bad = run(#"{"ts":"yesterday"}"#, now.decode).0 else { return XCTFail("unreadable is bad even with now") }
+    }
+
+    func testJSONKeyAndTimestampInOnePass() {
+        let d = JSONLineDecoder(keyField: "k", timestampField: "t")
+        XCTAssertEqual(run(#"{"t":7,"x":{"k":"inner"},"k":"outer"}"#, d.decode).1.first.map { [$0.key, $0.timestamp.map { Array(String($0).utf8) }] },
+                       [bytes("outer"), bytes("7")], "top-level members only")
+        guard case .bad = run(#"{"k":"a"}"#, d.decode).0 else { return XCTFail("no timestamp") }
+        guard case .bad = run(#"{"t":1}"#, d.decode).0 else { return XCTFail("no key") }
     }
 
     // MARK: - envelope

@@ -17,7 +17,7 @@ public enum TopicName {
     public static func problem(_ name: String, allowPattern: Bool = false) -> String? {
         if allowPattern, name.hasPrefix("^") { return nil }
         if name.isEmpty { return "empty topic name" }
-        let shown = name.utf8.count > 40 ? String(decoding: name.utf8.prefix(40), as: UTF8.self) + "…" : name
+        let shown = printable(name)
         if name == "." || name == ".." { return "topic name \"\(name)\" is not allowed (Kafka refuses \".\" and \"..\")" }
         if name.utf8.count > maxLength {
             return "topic name \"\(shown)\" is \(name.utf8.count) bytes long; Kafka allows at most \(maxLength)"
@@ -30,6 +30,20 @@ public enum TopicName {
             }
         }
         return nil
+    }
+
+    /// At most 40 bytes of `name`, control characters and quotes as \xNN: the message stays one line.
+    private static func printable(_ name: String) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in name.utf8.prefix(40) {
+            if b < 0x20 || b == 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self) + (name.utf8.count > 40 ? "…" : "")
     }
 
     /// `problem` as an argument error: one line, `tool: problem` (no usage text after it), exit 64.
