@@ -14,6 +14,15 @@ struct KPut: ParsableCommand {
             failed, 69 no broker, 78 configuration, 130/143 stopped by SIGINT/SIGTERM (what was read is still \
             delivered or named; a second signal gives up at once and names what is left).
 
+            Keys: -k NAME takes each line's top-level member NAME (a string's contents or a number's text); \
+            a line without it is a bad line unless --missing-key null. --key VALUE gives every line the same \
+            key. Keyed lines go where Java's producer puts them (murmur2, see PARTITIONS). -H KEY=VALUE adds \
+            a header to every message (repeatable; with --envelope after the line's own). --timestamp-field \
+            NAME takes the timestamp from that member: epoch milliseconds, or an RFC 3339 time with a zone; \
+            a line without it is a bad line unless --missing-timestamp now. --rate N sends at most N lines a \
+            second, exact over the run; reading waits with it, so nothing is read ahead. -X transactional.id \
+            is refused (exit 78): kput does not support transactions.
+
             \(ProduceJob.memoryBound)
             """ + ManualText.kput,
         version: KafkaFiltersInfo.version)
