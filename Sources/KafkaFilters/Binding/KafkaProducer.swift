@@ -64,7 +64,10 @@ public final class KafkaProducer {
         let config = try settings.makeConfig()
         rd_kafka_conf_set_events(config.pointer, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         client = try RDKafkaClient(kind: .producer, config: config)
-        mainQueue = RDKafkaQueue(pointer: rd_kafka_queue_get_main(client.handle))
+        guard let queue = rd_kafka_queue_get_main(client.handle) else {
+            throw ToolFailure(.configError, "cannot create producer: librdkafka gave no main queue")
+        }
+        mainQueue = RDKafkaQueue(pointer: queue)
     }
 
     deinit { close() }
