@@ -17,7 +17,7 @@ final class ProduceLineDecoderTests: XCTestCase {
         let verdict = Array(line.utf8).withUnsafeBytes { bytes in
             decode(bytes) { r in
                 sent.append(Sent(key: r.key.map { Array($0) }, value: r.value.map { Array($0) },
-                                 headers: r.headers.map { "\($0.name)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "<null>")" },
+                                 headers: (r.headers ?? []).map { "\($0.name)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "<null>")" },
                                  timestamp: r.timestamp, partition: r.partition))
             }
         }

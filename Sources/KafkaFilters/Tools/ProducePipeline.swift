@@ -14,7 +14,11 @@ public final class ProducePipeline {
     private let producer: KafkaProducer
     private let settings: ClientSettings
     private let stop: StopToken
-    private let decoder: Decoder
+    /// One decoder per input mode; `job.mode` picks one per line. Stored as constants and called in place
+    /// (an enum with the decoder as payload would copy it, with its arrays' retains, for every line).
+    private let jsonDecoder: JSONLineDecoder
+    private let textDecoder = TextLineDecoder()
+    private let envelopeDecoder: EnvelopeLineDecoder
     private let ledger: DeliveryLedger
     private let reportWriter: DeliveryReportWriter?
     private var progress: ProduceProgress
@@ -33,13 +37,10 @@ public final class ProducePipeline {
     private let constantKey: UnsafeMutableRawBufferPointer?
     private let extraHeaders: [OutgoingHeader]
     private var pacer: RatePacer?
+    /// Constants the per-line path tests instead of touching the vars above (no exclusivity checks).
+    private let rateLimited: Bool
+    private let hasExtraHeaders: Bool
 
-    /// One decoder per input mode, switched on per line (no existential, no allocation).
-    private enum Decoder {
-        case json(JSONLineDecoder)
-        case text(TextLineDecoder)
-        case envelope(EnvelopeLineDecoder)
-    }
 
     public init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
         var settings = settings
@@ -56,14 +57,10 @@ public final class ProducePipeline {
         let timeout = settings.properties.last { $0.key == "message.timeout.ms" || $0.key == "delivery.timeout.ms" }
         deliveryTimeoutMs = timeout.flatMap { Int($0.value) }.map { $0 == 0 ? Int(Int32.max) : $0 } ?? Int(job.deliveryTimeoutMs)
         let verbose = Diagnostics.level >= .verbose
-        switch job.mode {
-        case .json:
-            decoder = .json(JSONLineDecoder(
-                keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
-                nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose))
-        case .text: decoder = .text(TextLineDecoder())
-        case .envelope: decoder = .envelope(EnvelopeLineDecoder(keepPartition: job.keepPartition))
-        }
+        jsonDecoder = JSONLineDecoder(
+            keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
+            nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose)
+        envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
         var rejects: OutputWriter?
         if let path = job.rejectsPath {
             do {
@@ -83,6 +80,8 @@ public final class ProducePipeline {
         }
         extraHeaders = job.headers.map { OutgoingHeader(name: $0.name, value: $0.value) }
         pacer = job.rate.map { RatePacer(perSecond: $0) }
+        rateLimited = job.rate != nil
+        hasExtraHeaders = !job.headers.isEmpty
         producer = try KafkaProducer(settings: settings)
         progress = ProduceProgress(
             enabled: (Diagnostics.stderrIsTerminal && Diagnostics.level >= .normal) || verbose, say: { Diagnostics.warning($0) })
@@ -233,11 +232,11 @@ public final class ProducePipeline {
 
     private func handle(line: UnsafeRawBufferPointer, id: UInt64) {
         let verdict: LineVerdict
-        switch decoder {
-        case .json(let d): verdict = d.decode(line) { send($0, id: id) }
-        case .text(let d): verdict = d.decode(line) { send($0, id: id) }
-        case .envelope(let d):
-            verdict = d.decode(line) { record in
+        switch job.mode {
+        case .json: verdict = jsonDecoder.decode(line) { send($0, id: id) }
+        case .text: verdict = textDecoder.decode(line) { send($0, id: id) }
+        case .envelope:
+            verdict = envelopeDecoder.decode(line) { record in
                 // Held before it is queued: its delivery report may come back during `send`.
                 ledger.holdLine(line, id: id)
                 send(record, id: id)
@@ -251,18 +250,30 @@ public final class ProducePipeline {
     }
 
     private func send(_ record: OutgoingRecord, id: UInt64) {
+        if rateLimited { waitForTurn() }
         let key = record.key ?? constantKey.map { UnsafeRawBufferPointer($0) }
         let partition = job.partition ?? record.partition
             ?? (key == nil ? spread?.next(size: record.value?.count ?? 0) : nil)
-        // -H after the line's own headers; without either, the shared empty or -H array (no copy).
-        let headers = record.headers.isEmpty ? extraHeaders : extraHeaders.isEmpty ? record.headers : record.headers + extraHeaders
-        if pacer != nil { waitForTurn() }
+        if hasExtraHeaders {
+            // -H after the line's own headers.
+            queue(record, key: key, partition: partition, headers: record.headers.map { $0 + extraHeaders } ?? extraHeaders, id: id)
+        } else {
+            queue(record, key: key, partition: partition, headers: record.headers, id: id)
+        }
+    }
+
+    private func queue(_ record: OutgoingRecord, key: UnsafeRawBufferPointer?, partition: Int32?, headers: [OutgoingHeader]?, id: UInt64) {
         while true {
             do {
-                try producer.produce(
-                    topic: job.topic, partition: partition, key: key, value: record.value, headers: headers,
-                    timestamp: record.timestamp, id: id)
-                pacer?.sent(now: MonotonicClock.now)
+                if let headers {
+                    try producer.produce(
+                        topic: job.topic, partition: partition, key: key, value: record.value, headers: headers,
+                        timestamp: record.timestamp, id: id)
+                } else {
+                    try producer.produce(
+                        topic: job.topic, partition: partition, key: key, value: record.value, timestamp: record.timestamp, id: id)
+                }
+                if rateLimited { pacer?.sent(now: MonotonicClock.now) }
                 return
             } catch let error where error.isQueueFull {
                 // Back-pressure: wait for deliveries to make room, then try the same line again. A line read

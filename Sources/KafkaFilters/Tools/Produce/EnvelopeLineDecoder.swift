@@ -14,7 +14,7 @@ struct EnvelopeLineDecoder {
             return .bad(error.description)
         }
         let partition = keepPartition ? record.partition.flatMap { $0 >= 0 ? $0 : nil } : nil
-        let headers = record.headers.map { OutgoingHeader(name: $0.key, value: $0.value) }
+        let headers = record.headers.isEmpty ? nil : record.headers.map { OutgoingHeader(name: $0.key, value: $0.value) }
         withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
                 send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition))

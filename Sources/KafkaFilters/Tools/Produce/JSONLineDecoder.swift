@@ -25,6 +25,8 @@ struct JSONLineDecoder {
     private let nowIfNoTimestamp: Bool
     /// Say why a line got a null key (only at -v: the message is built only then).
     private let noteNullKeys: Bool
+    /// Neither field asked for: validate only (tested first, touching no reference-counted member).
+    private let validateOnly: Bool
 
     init(keyField: String? = nil, timestampField: String? = nil, nullKeyIfMissing: Bool = false,
          nowIfNoTimestamp: Bool = false, noteNullKeys: Bool = false) {
@@ -35,11 +37,12 @@ struct JSONLineDecoder {
         self.nullKeyIfMissing = nullKeyIfMissing
         self.nowIfNoTimestamp = nowIfNoTimestamp
         self.noteNullKeys = noteNullKeys
+        validateOnly = keyField == nil && timestampField == nil
     }
 
     func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
         if isBlankLine(line) { return .blank }
-        if keyField == nil && timestampField == nil {
+        if validateOnly {
             if let error = JSONScanner.validate(line) { return .bad(error.description) }
             send(OutgoingRecord(key: nil, value: line))
             return .sent

@@ -3,7 +3,8 @@
 struct OutgoingRecord {
     var key: UnsafeRawBufferPointer?
     var value: UnsafeRawBufferPointer?
-    var headers: [OutgoingHeader] = []
+    /// Nil when none: an empty array would cost a retain and a release per line.
+    var headers: [OutgoingHeader]? = nil
     var timestamp: Int64? = nil
     /// A partition the line itself asked for (`--envelope --keep-partition`); nil when it did not.
     var partition: Int32? = nil
