@@ -1,14 +1,15 @@
-# Kafka as Unix filters: kput, kpull, kstream (and kmock, a local mock cluster).
+# Kafka as Unix filters: kput, kpull, kstream, kmeta (and kmock, a local mock cluster).
 #   make demo   - install what is missing, build, run the examples' flow on a local mock cluster
 #   make test   - install what is missing, run the whole test suite
+#   make test-compat - the same suite on the current librdkafka the confluent-kafka wheel carries
 PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
 BIN := .build/release
-TOOLS := kput kpull kstream kmock
+TOOLS := kput kpull kstream kmock kmeta
 MANDATE := 2026-11-25
 
-.PHONY: all build deps demo test test-faults fuzz bench man completions check-docs install uninstall clean
+.PHONY: all build deps demo test test-compat suite fuzz bench bench-compat man completions check-docs install uninstall clean
 
 all: build
 
@@ -38,18 +39,38 @@ build: deps
 	$(SWIFT) build $(RELEASE) --product kpull
 	$(SWIFT) build $(RELEASE) --product kstream
 	$(SWIFT) build $(RELEASE) --product kmock
+	$(SWIFT) build $(RELEASE) --product kmeta
 
 demo: build
 	KF_BIN=$(BIN) ./examples/demo.sh
 
+# LIBRDKAFKA_DIR=DIR runs the tests (make test) or the benchmarks (make bench) on the librdkafka.so.1 in
+# DIR instead of the system's: the tools, the test process and its kmock, and kcat all load it through
+# LD_LIBRARY_PATH; nothing is rebuilt. make test-compat and make bench-compat set it to the librdkafka the
+# confluent-kafka wheel carries (Scripts/librdkafka-dir.sh), a current 2.x whose mock follows Kafka where
+# 2.0.2's does not.
+LIBRDKAFKA_DIR ?=
+WHEEL_LIB := .build/librdkafka-wheel
+RUN_ON = $(if $(LIBRDKAFKA_DIR),LD_LIBRARY_PATH=$(abspath $(LIBRDKAFKA_DIR)))
+
 # The last line is XCTest's count in the plain form CI reads ("tests: N passed, N failed, N skipped"):
 # swift test's own last line is Swift Testing's, which counts 0 here (the suite is XCTest).
 test: deps
+	$(MAKE) --no-print-directory suite
+	$(MAKE) --no-print-directory check-docs
+	@python3 Scripts/test-summary.py .build/test-output$(LOG_SUFFIX).log
+
+test-compat: deps
+	@mkdir -p .build
+	$(MAKE) --no-print-directory suite LIBRDKAFKA_DIR="$$(Scripts/librdkafka-dir.sh wheel $(WHEEL_LIB))" LOG_SUFFIX=-compat
+	@python3 Scripts/test-summary.py .build/test-output-compat.log
+
+suite:
 	$(SWIFT) build --build-tests
 	@mkdir -p .build
-	bash -o pipefail -c '$(SWIFT) test --skip-build 2>&1 | tee .build/test-output.log'
-	$(MAKE) --no-print-directory check-docs
-	@python3 Scripts/test-summary.py .build/test-output.log
+	@if [ -n "$(LIBRDKAFKA_DIR)" ]; then Scripts/librdkafka-dir.sh check "$(LIBRDKAFKA_DIR)" > /dev/null; \
+		else echo "librdkafka $$(pkg-config --modversion rdkafka) (the system's)"; fi
+	bash -o pipefail -c '$(RUN_ON) $(SWIFT) test --skip-build 2>&1 | tee .build/test-output$(LOG_SUFFIX).log'
 
 # The reliability issue's fuzzing: 1,000,000 differential cases of the scanner against Foundation's
 # JSONSerialization, then 60 s of coverage-guided libFuzzer (with AddressSanitizer) on scanner and envelope.
@@ -58,7 +79,11 @@ fuzz: deps
 	./Scripts/fuzz-libfuzzer.sh 60
 
 bench: build
-	./Benchmarks/run.sh
+	$(RUN_ON) ./Benchmarks/run.sh
+
+bench-compat: build
+	@mkdir -p .build
+	$(MAKE) --no-print-directory bench LIBRDKAFKA_DIR="$$(Scripts/librdkafka-dir.sh wheel $(WHEEL_LIB))"
 
 # Man pages and completions are generated from the argument definitions and kept in git (Scripts/docs.sh):
 # `make man completions` after changing a help text, and commit; `make check-docs` (run by `make test`)

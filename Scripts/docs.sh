@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 SCRATCH=${SCRATCH:-.build}
 MANDATE=${MANDATE:-2026-11-25}
-TOOLS=(kput kpull kstream kmock)
+TOOLS=(kput kpull kstream kmock kmeta)
 
 # Writes <tool>.1 for every tool into $1.
 generate_man() {

@@ -11,7 +11,8 @@ Sources/KafkaFilters/Diagnostics/ManualText.swift), so this script, deterministi
   - gives the option list its own OPTIONS section;
   - turns each "TITLE:" block into a ".Sh TITLE" section, in the order they appear, in place of the
     generic EXIT STATUS;
-  - drops the phantom "subcommand" argument and "help" entry (these tools have no subcommands).
+  - drops the phantom "subcommand" argument and "help" entry (kput, kpull, kstream and kmock have no
+    subcommands; kmeta keeps "subcommand" in its synopsis, its subcommands being real).
 Same input, same output: the drift check (Scripts/docs.sh check) relies on it. It fails loudly on a
 layout it does not understand rather than guessing.
 """
@@ -188,8 +189,10 @@ def finish(page):
     if opts is None:
         raise LayoutError("no option list in DESCRIPTION")
 
-    # Preamble, NAME, SYNOPSIS; the synopsis names the implicit help subcommand "subcommand".
-    head = [l for l in lines[:desc] if l != ".Ar subcommand"]
+    # Preamble, NAME, SYNOPSIS; the synopsis names the implicit help subcommand "subcommand", which is
+    # real only in a tool with subcommands of its own (kmeta).
+    has_subcommands = any(l.startswith(".It Em ") and l != ".It Em help" for l in lines)
+    head = [l for l in lines[:desc] if l != ".Ar subcommand" or has_subcommands]
     head[1:1] = [
         '.\\" Finished by Scripts/manpage.py: the sections after OPTIONS are the TITLE: blocks of --help,',
         '.\\" from Sources/KafkaFilters/Diagnostics/ManualText.swift. Do not edit: run make man.',

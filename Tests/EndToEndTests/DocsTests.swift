@@ -9,7 +9,7 @@ import XCTest
 /// the suite; here they are checked against each binary's --experimental-dump-help, which is what the
 /// plugin reads: every option and every reference section is there.
 final class DocsTests: XCTestCase {
-    static let tools = ["kput", "kpull", "kstream", "kmock"]
+    static let tools = ["kput", "kpull", "kstream", "kmock", "kmeta"]
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -42,7 +42,14 @@ final class DocsTests: XCTestCase {
 
             // ".It Fl b , -brokers Ar list", ".It Fl -text": the option's words.
             let items = lines.filter { $0.hasPrefix(".It ") }.map { $0.split(separator: " ").map(String.init) }
-            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool == true {
+            // kmeta's subcommands (and their options) are on its one page too.
+            let subcommands = (command["subcommands"] as? [[String: Any]] ?? []).filter { $0["commandName"] as? String != "help" }
+            for sub in subcommands {
+                let name = try XCTUnwrap(sub["commandName"] as? String)
+                XCTAssertTrue(lines.contains(".It Em \(name)"), "subcommand \(name) missing; \(stale)")
+            }
+            let arguments = ([command] + subcommands).flatMap { $0["arguments"] as? [[String: Any]] ?? [] }
+            for argument in arguments where argument["shouldDisplay"] as? Bool == true {
                 let names = (argument["names"] as? [[String: String]] ?? []).filter { $0["kind"] == "long" }.compactMap { $0["name"] }
                 for name in names {
                     XCTAssertTrue(items.contains { $0.contains("-\(name)") }, "--\(name) missing; \(stale)")

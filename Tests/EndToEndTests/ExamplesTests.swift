@@ -138,4 +138,55 @@ final class ExamplesTests: XCTestCase {
         let values = try readTopic(topic).compactMap(\.valueText).sorted()
         XCTAssertEqual(values, (1...4).map { "{\"id\":\($0),\"ok\":true}" })
     }
+
+    func testLagAlertMailsWhenTheDrainFallsBehind() throws {
+        let topic = Harness.unique("ex-lag")
+        let group = Harness.unique("ex-nightly")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 2"), "ok")
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: Data((1...30).map { "{\"i\":\($0)}\n" }.joined().utf8))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-n", "10"] + Harness.fastConsumer)
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+
+        // A fake mail(1) first in PATH: it appends its arguments and the message to a file.
+        let dir = try scratchDirectory()
+        let outbox = dir.appendingPathComponent("outbox")
+        let mail = dir.appendingPathComponent("mail")
+        try "#!/bin/sh\n{ echo \"mail $*\"; cat; echo .; } >> \"\(outbox.path)\"\n".write(to: mail, atomically: true, encoding: .utf8)
+        chmod(mail.path, 0o755)
+        let script = Self.examples.appendingPathComponent("lag-alert.sh").path
+        let env = ["KAFKA_BROKERS": brokers,
+                   "PATH": dir.path + ":" + Harness.binDir.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        func alert(_ arguments: [String]) throws -> RunResult {
+            try Child(URL(fileURLWithPath: "/usr/bin/env"), ["bash", script] + arguments, environment: env).wait(timeout: 60)
+        }
+        let mails = { ((try? String(contentsOf: outbox, encoding: .utf8)) ?? "") }
+
+        // 20 behind, limit 50: quiet, no mail.
+        let calm = try alert([group, "50", "ops@example.com", topic])
+        XCTAssertEqual(calm.status, 0, calm.stderr)
+        XCTAssertEqual(mails(), "")
+
+        // Limit 10: one mail, its subject with the total, its body naming the partitions behind.
+        let behind = try alert([group, "10", "ops@example.com", topic])
+        XCTAssertEqual(behind.status, 1, behind.stderr)
+        let sent = mails()
+        XCTAssertTrue(sent.hasPrefix("mail -s kafka: group \(group) is 20 behind (limit 10) ops@example.com\n"), sent)
+        XCTAssertTrue(sent.contains("over --max-lag 10"), sent)
+        XCTAssertTrue(sent.contains("\(topic) "), sent)
+
+        // After the drain: quiet again, whatever the limit (default topics: those the group committed on).
+        let drain = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer)
+        XCTAssertEqual(drain.status, 0, drain.stderr)
+        try FileManager.default.removeItem(at: outbox)
+        let drained = try alert([group, "0"])
+        XCTAssertEqual(drained.status, 0, drained.stderr)
+        XCTAssertEqual(mails(), "")
+
+        // A group that never committed cannot be checked: that is mailed too (to root by default).
+        let unknown = try alert([Harness.unique("ex-nobody"), "0"])
+        XCTAssertEqual(unknown.status, 69, unknown.stderr)
+        XCTAssertTrue(mails().hasPrefix("mail -s kafka: cannot check the lag of group"), mails())
+        XCTAssertTrue(mails().contains(" root\n"), mails())
+    }
 }

@@ -29,7 +29,7 @@ enum Harness {
 
     static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
-    /// Fast fetches and group rejoins on the mock (see shared/notes/mock-cluster.md).
+    /// Fast fetches and group rejoins on the mock (README, "kmock, the local cluster"; man kmock).
     static let fastConsumer = ["-X", "fetch.wait.max.ms=10", "-X", "session.timeout.ms=6000"]
 
     static let kcat: String? = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -58,6 +58,8 @@ final class Child {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "KAFKA_BROKERS")
+        // No developer's own default config file (~/.config/kafka-filters.conf): empty means none.
+        env["KAFKA_FILTERS_CONFIG"] = ""
         for (k, v) in environment { env[k] = v }
         process.environment = env
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -125,11 +127,20 @@ func execute(_ tool: String, _ arguments: [String], input: Data? = nil, inputFil
     return child.wait(timeout: timeout, file: file, line: line)
 }
 
-/// One kmock per test process; tests take unique topic and group names so they do not meet.
+/// One kmock per test process; tests take unique topic and group names so they do not meet. A test
+/// that injects cluster-wide faults (a broker down, errors for every request of an API) runs on a
+/// cluster of its own instead (`FaultInjectingTestCase`), so nothing it leaves behind reaches the next.
 final class MockBroker: @unchecked Sendable {
     static let shared: MockBroker = {
-        do { return try MockBroker() } catch { fatalError("cannot start kmock: \(error)") }
+        do {
+            let mock = try MockBroker()
+            atexit { MockBroker.shared.child.signal(SIGTERM) }
+            return mock
+        } catch { fatalError("cannot start kmock: \(error)") }
     }()
+
+    /// The cluster of the fault-injecting test now running, if any (tests run one at a time).
+    nonisolated(unsafe) static var current: MockBroker?
 
     let child: Child
     let bootstrap: String
@@ -145,7 +156,12 @@ final class MockBroker: @unchecked Sendable {
         }
         guard let first else { throw NSError(domain: "kmock", code: 1, userInfo: [NSLocalizedDescriptionKey: child.stderrText]) }
         bootstrap = first
-        atexit { MockBroker.shared.child.signal(SIGTERM) }
+    }
+
+    /// Stops this cluster and waits for kmock to exit.
+    func stop() {
+        child.signal(SIGTERM)
+        child.wait(timeout: 20)
     }
 
     /// Sends a fault command and returns kmock's answer ("ok" or "error: ...").
@@ -167,11 +183,24 @@ final class MockBroker: @unchecked Sendable {
 
 extension XCTestCase {
     /// The broker list for tests that need only a broker: $KAFKA_BROKERS (a real cluster) when set, else kmock.
-    var brokers: String { ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? MockBroker.shared.bootstrap }
+    var brokers: String { ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? mock.bootstrap }
+    /// The cluster this test runs on: its own when it injects faults, else the shared one.
+    var mock: MockBroker { MockBroker.current ?? MockBroker.shared }
     var onMock: Bool { ProcessInfo.processInfo.environment["KAFKA_BROKERS"] == nil }
 
     func requireMock() throws {
         try XCTSkipUnless(onMock, "fault injection needs kmock")
+    }
+
+    /// Creates `topic` as a real cluster's admin would, before any consumer looks for it: kmock's `topic`
+    /// command, or the witness's CreateTopics on a real cluster. (A consumer's question creates no topic
+    /// on Kafka, nor on current librdkafka mocks; only 2.0.2's mock does that.)
+    func createTopic(_ topic: String, partitions: Int = 4, file: StaticString = #filePath, line: UInt = #line) throws {
+        if onMock {
+            XCTAssertEqual(mock.command("topic \(topic) \(partitions)"), "ok", file: file, line: line)
+        } else {
+            _ = try witness(["create", brokers, topic, String(partitions)])
+        }
     }
 
     /// Reads a whole topic back with the witness (Python confluent_kafka, a foreign client).
@@ -239,3 +268,19 @@ struct WitnessRecord: Equatable {
 }
 
 func jsonLinesData(_ objects: [String]) -> Data { Data((objects.joined(separator: "\n") + "\n").utf8) }
+
+/// A test case whose tests inject cluster-wide faults: each test gets a 3-broker kmock of its own,
+/// stopped after it, so a broker left down or errors left queued cannot reach another test.
+class FaultInjectingTestCase: XCTestCase {
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        guard ProcessInfo.processInfo.environment["KAFKA_BROKERS"] == nil else { return }
+        MockBroker.current = try MockBroker(brokers: 3)
+    }
+
+    override func tearDown() {
+        MockBroker.current?.stop()
+        MockBroker.current = nil
+        super.tearDown()
+    }
+}

@@ -30,6 +30,7 @@ final class KPullTests: XCTestCase {
 
     func testDrainExitsOnAnEmptyTopicAndWhileAProducerKeepsProducing() throws {
         let empty = Harness.unique("pull-empty")
+        try createTopic(empty)
         let r = try execute("kpull", ["-b", brokers, "-t", empty, "-g", Harness.unique("g"), "-e"] + Harness.fastConsumer)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.lines, [])
@@ -265,6 +266,7 @@ extension XCTestCase {
     /// Two kpull members of `group` with a stable split of `topic`, and 400 numbered lines written between them.
     func twoMembersHoldingFourHundredLines(topic: String, group: String, file: StaticString = #filePath, line: UInt = #line) throws -> (Child, Child) {
         let args = ["-b", brokers, "-t", topic, "-g", group, "-v"] + Harness.fastConsumer
+        try createTopic(topic, file: file, line: line)
         let a = try Child(Harness.tool("kpull"), args)
         let b = try Child(Harness.tool("kpull"), args)
         XCTAssertTrue(waitForSplit(a, b), "no stable split: \(a.stderrText)\n\(b.stderrText)", file: file, line: line)

@@ -58,6 +58,7 @@ final class KStreamTests: XCTestCase {
         let topic = Harness.unique("stream-two")
         let group = Harness.unique("g")
         let args = ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning", "-v"] + Harness.fastConsumer
+        try createTopic(topic)
         let a = try Child(Harness.tool("kstream"), args)
         let b = try Child(Harness.tool("kstream"), args)
         XCTAssertTrue(waitForSplit(a, b), "no stable split: \(a.stderrText)\n\(b.stderrText)")
@@ -103,6 +104,7 @@ final class KStreamTests: XCTestCase {
     func testPipeGetsEachLineAtOnceStatsReportAndClosedPipeStopsQuietly() throws {
         let topic = Harness.unique("stream-pipe")
         let group = Harness.unique("g")
+        try createTopic(topic)
         let child = try PipedChild("kstream", ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning", "--stats", "0.5"] + Harness.fastConsumer)
         try produceNumbered(topic, 0..<1)
         XCTAssertEqual(child.readLine().map { OutLine.parse([$0]).first?.n }, 0)

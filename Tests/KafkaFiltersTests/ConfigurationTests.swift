@@ -61,7 +61,9 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testSecretsAreRecognisedAndMasked() throws {
-        for key in ["sasl.password", "ssl.key.password", "sasl.oauthbearer.client.secret", "ssl.keystore.password", "ssl.key.pem"] {
+        for key in ["sasl.password", "ssl.key.password", "sasl.oauthbearer.client.secret", "ssl.keystore.password", "ssl.key.pem",
+                    "sasl.oauthbearer.client.credentials.client.secret", "sasl.oauthbearer.assertion.private.key.pem",
+                    "sasl.oauthbearer.assertion.private.key.passphrase", "sasl.oauthbearer.config"] {
             XCTAssertTrue(ClientSettings.isSecret(key), key)
         }
         XCTAssertFalse(ClientSettings.isSecret("sasl.username"))

@@ -3,6 +3,8 @@ import XCTest
 @testable import KafkaFilters
 
 /// JSONScanner against Foundation's JSONSerialization as the oracle: same valid/invalid verdict.
+/// And on every case, before any skip: kput's validator, kput -k's scanObject, the envelope reader's
+/// cursor and the token fast paths agree with each other (`JSONAgreement.check`).
 ///
 /// Case count: env SCANNER_FUZZ_CASES (default 20,000); Scripts/fuzz-scanner.sh runs a million in release.
 /// Seed: env SCANNER_FUZZ_SEED (decimal; default fixed). A failure prints the input's hex.
@@ -32,14 +34,29 @@ final class JSONDifferentialTests: XCTestCase {
         let seed = ProcessInfo.processInfo.environment["SCANNER_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED_1234_ABCD_0001
         var generator = JSONDocumentGenerator(seed: seed)
         var stats = (checked: 0, valid: 0, transcoded: 0, commaNormalized: 0, hiddenOverflow: 0, disagreements: 0)
+        var agreement = (checked: 0, disagreements: 0)
+
+        func checkAgreement(_ bytes: [UInt8]) {
+            agreement.checked += 1
+            if let disagreement = bytes.withUnsafeBytes({ JSONAgreement.check($0) }) {
+                agreement.disagreements += 1
+                if agreement.disagreements <= 20 {
+                    XCTFail("JSON entry points disagree: \(disagreement); input hex: \(JSONTestBytes.hex(bytes))")
+                }
+            }
+        }
 
         func check(_ input: [UInt8]) {
+            checkAgreement(input)
             if Self.foundationTranscodes(input) {
                 stats.transcoded += 1
                 return
             }
             let normalized = Self.removingTrailingCommas(input)
-            if normalized.count != input.count { stats.commaNormalized += 1 }
+            if normalized.count != input.count {
+                stats.commaNormalized += 1
+                checkAgreement(normalized)
+            }
             let ours = JSONTestBytes.validate(normalized)
             let theirs = JSONTestBytes.foundationAccepts(input)
             stats.checked += 1
@@ -87,8 +104,11 @@ final class JSONDifferentialTests: XCTestCase {
         print("JSONDifferential (seed \(seed)): \(produced) cases generated, \(stats.checked) checked against Foundation "
               + "(\(stats.valid) valid, \(stats.checked - stats.valid) invalid), \(stats.transcoded) skipped as "
               + "UTF-16/32/BOM, \(stats.commaNormalized) trailing-comma-normalized, \(stats.hiddenOverflow) out-of-range numbers "
-              + "hidden by a duplicate name, \(stats.disagreements) disagreements")
+              + "hidden by a duplicate name, \(stats.disagreements) disagreements; entry points checked for agreement "
+              + "on \(agreement.checked) inputs, \(agreement.disagreements) disagreements")
         XCTAssertEqual(stats.disagreements, 0)
+        XCTAssertEqual(agreement.disagreements, 0)
+        XCTAssertGreaterThanOrEqual(agreement.checked, produced, "every case is checked for agreement")
         XCTAssertGreaterThan(stats.valid, stats.checked / 10, "the generator should produce plenty of valid documents")
     }
 

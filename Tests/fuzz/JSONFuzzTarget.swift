@@ -1,12 +1,12 @@
 // libFuzzer target for the JSON scanner and the envelope codec (built by Scripts/fuzz-libfuzzer.sh, not by
-// SwiftPM): no input may trap; the writer must emit valid JSON that reads back to the same bytes.
+// SwiftPM, together with Tests/KafkaFiltersTests/JSONAgreement.swift): no input may trap; kput's validator,
+// kput -k's scanObject, the envelope reader's cursor and the token fast paths must agree on every input
+// (JSONAgreement.check); the writer must emit valid JSON that reads back to the same bytes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let buf = UnsafeRawBufferPointer(start: data, count: size)
-    let verdict = JSONScanner.validate(buf)
-    if verdict == nil {
-        // A valid document must also scan (objects) without trapping, and round-trip through the envelope writer.
-        try? JSONScanner.scanObject(buf) { _, _, _ in }
+    if let disagreement = JSONAgreement.check(buf) {
+        preconditionFailure("JSON entry points disagree: \(disagreement)")
     }
     var out: [UInt8] = []
     Envelope.append(topic: "t", partition: 0, offset: 0, timestamp: nil, key: buf, value: buf, headers: [], to: &out)

@@ -51,6 +51,10 @@ def read(brokers, topic):
                     "value": b64(m.value()), "timestamp": ts,
                     "headers": [[k, b64(v)] for k, v in (m.headers() or [])]})
     c.close()
+    if remaining:
+        # Ten seconds without a message before every partition reached its end: the answer would be
+        # partial, so it is no answer.
+        raise SystemExit(f"witness read: partitions {sorted(remaining)} of {topic} not read to their end")
     for r in out:
         print(json.dumps(r))
 
@@ -123,6 +127,15 @@ def murmur2_partitions(counts):
         print(json.dumps({"key": key.decode(), "hash": h, "partitions": parts}))
 
 
+def create(brokers, topic, partitions):
+    """Creates a topic on a real cluster (the mock of 2.0.2 does not serve CreateTopics: tests use kmock's
+    `topic` command there)."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": brokers})
+    futures = admin.create_topics([NewTopic(topic, num_partitions=int(partitions))], operation_timeout=30)
+    futures[topic].result(timeout=60)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read":
@@ -135,5 +148,7 @@ if __name__ == "__main__":
         count(sys.argv[2], sys.argv[3])
     elif cmd == "murmur2":
         murmur2_partitions(sys.argv[2])
+    elif cmd == "create":
+        create(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
-        raise SystemExit("usage: kafka_witness.py read|committed|produce|count|murmur2 ...")
+        raise SystemExit("usage: kafka_witness.py read|committed|produce|count|create|murmur2 ...")

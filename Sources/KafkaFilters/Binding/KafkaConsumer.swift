@@ -16,6 +16,8 @@ public struct ConsumedMessage {
     public let topicID: Int
     public var partition: Int32 { message.pointee.partition }
     public var offset: Int64 { message.pointee.offset }
+    /// The epoch of the leader that wrote it (KIP-320), -1 when unknown or before librdkafka 2.1.
+    public var leaderEpoch: Int32 { LeaderEpochs.of(message) }
     /// Milliseconds since the epoch, nil when the broker gave none.
     public var timestamp: Int64? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
@@ -195,7 +197,7 @@ public final class KafkaConsumer {
     public func storeOffsets(_ offsets: [TopicPartition]) -> KafkaError? {
         guard !offsets.isEmpty else { return nil }
         let list = RDKafkaTopicPartitionList(capacity: offsets.count)
-        for tp in offsets { list.add(topic: tp.topic, partition: tp.partition, offset: tp.offset) }
+        for tp in offsets { list.add(tp) }
         let err = rd_kafka_offsets_store(client.handle, list.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             // Per-partition errors (a partition no longer assigned) are expected during a rebalance.
@@ -271,7 +273,7 @@ public final class KafkaConsumer {
 
     private static func list(_ offsets: [TopicPartition]) -> RDKafkaTopicPartitionList {
         let list = RDKafkaTopicPartitionList(capacity: offsets.count)
-        for tp in offsets { list.add(topic: tp.topic, partition: tp.partition, offset: tp.offset) }
+        for tp in offsets { list.add(tp) }
         return list
     }
 
@@ -313,31 +315,59 @@ public final class KafkaConsumer {
     }
 }
 
-/// librdkafka 2.0.2 stops fetching while the prefetch queue is above `queued.min.messages` or
+/// librdkafka before 2.2.0 stops fetching while the prefetch queue is above `queued.min.messages` or
 /// `queued.max.messages.kbytes`, and a broker thread with no fetch in flight looks again only when
-/// something wakes it or after up to a second (2.1 made this `fetch.queue.backoff.ms`). The tools drain
-/// a full 4 MiB queue in ~20 ms, so nearly all of that second was spent idle: draining 1M messages took
-/// 4.2 s after the first one, 0.6 s with these wake-ups. After every `bytesPerWake` (or
-/// `messagesPerWake`) taken, a quarter of the tools' byte bound, the consumer wakes the broker threads
-/// so each looks at the queue again and fetches as soon as it has room; a wake-up costs one queued
-/// no-op per broker. The one public call
-/// that wakes every broker thread is `rd_kafka_sasl_set_credentials`; it is given the credentials the
-/// client was configured with (unused without SASL PLAIN/SCRAM), so it changes nothing else.
+/// something wakes it or after up to a second. The tools drain a full 4 MiB queue in ~20 ms, so nearly
+/// all of that second was spent idle: draining 1M messages took 4.2 s after the first one, 0.6 s with
+/// these wake-ups. After every `bytesPerWake` (or `messagesPerWake`) taken, a quarter of the tools' byte
+/// bound, the consumer wakes the broker threads so each looks at the queue again and fetches as soon as
+/// it has room; a wake-up costs one queued no-op per broker.
+///
+/// The one public call that wakes every broker thread is `rd_kafka_sasl_set_credentials`. It stores the
+/// username and password it is given (NULL is refused), so it is used only where that changes nothing:
+/// - without SASL (`security.protocol` plaintext or ssl) librdkafka never reads them: both unset ones
+///   become "" and stay unread;
+/// - with SASL PLAIN or SCRAM only when both were configured, and then with exactly those values;
+/// - never with GSSAPI: its Cyrus implementation holds the SASL lock across KDC round trips, so this
+///   call could block the polling thread for as long; nor with OAUTHBEARER or SASL without credentials
+///   (they would go from unset to "").
+/// From 2.2.0 (`Librdkafka.hasFetchQueueBackoff`) a full queue backs the partition off for
+/// `fetch.queue.backoff.ms`, which no wake-up shortens: there the tools set that property instead
+/// (ConsumeSession) and this wakes nothing.
 struct PrefetchRefill {
     static let bytesPerWake = 1 << 20
     static let messagesPerWake = 5_000
     private var bytes = 0
     private var messages = 0
-    private let username: String
-    private let password: String
+    /// nil: no wake-ups (librdkafka 2.2+, or no call that would leave the credentials as configured).
+    private let credentials: (username: String, password: String)?
 
     init(settings: ClientSettings) {
-        username = settings.value(of: "sasl.username") ?? ""
-        password = settings.value(of: "sasl.password") ?? ""
+        credentials = Self.wakeCredentials(
+            version22: Librdkafka.hasFetchQueueBackoff,
+            securityProtocol: settings.value(of: "security.protocol"),
+            mechanism: settings.value(of: "sasl.mechanisms") ?? settings.value(of: "sasl.mechanism"),
+            username: settings.value(of: "sasl.username"), password: settings.value(of: "sasl.password"))
     }
+
+    /// What `rd_kafka_sasl_set_credentials` may be given to wake the broker threads, or nil when no
+    /// wake-up is to be made (the rules above).
+    static func wakeCredentials(version22: Bool, securityProtocol: String?, mechanism: String?,
+                                username: String?, password: String?) -> (username: String, password: String)? {
+        if version22 { return nil }
+        let usesSASL = securityProtocol.map { $0.lowercased().hasPrefix("sasl") } ?? false
+        if !usesSASL { return (username ?? "", password ?? "") }
+        // librdkafka's default mechanism is GSSAPI.
+        let mech = (mechanism ?? "GSSAPI").uppercased()
+        guard mech == "PLAIN" || mech.hasPrefix("SCRAM-"), let username, let password else { return nil }
+        return (username, password)
+    }
+
+    var wakes: Bool { credentials != nil }
 
     /// Counts one message taken; true when the broker threads are due a wake-up.
     mutating func taken(bytes n: Int) -> Bool {
+        guard credentials != nil else { return false }
         bytes &+= n
         messages &+= 1
         guard bytes >= Self.bytesPerWake || messages >= Self.messagesPerWake else { return false }
@@ -347,7 +377,11 @@ struct PrefetchRefill {
     }
 
     func wake(_ handle: OpaquePointer) {
-        if let error = rd_kafka_sasl_set_credentials(handle, username, password) { rd_kafka_error_destroy(error) }
+        guard let credentials else { return }
+        // The call can only fail for NULL arguments, which it is never given; the error object is freed.
+        if let error = rd_kafka_sasl_set_credentials(handle, credentials.username, credentials.password) {
+            rd_kafka_error_destroy(error)
+        }
     }
 }
 

@@ -110,16 +110,20 @@ final class RDKafkaTopicPartitionList {
 
     deinit { rd_kafka_topic_partition_list_destroy(pointer) }
 
-    func add(topic: String, partition: Int32, offset: Int64 = Int64(RD_KAFKA_OFFSET_INVALID)) {
-        let tp = rd_kafka_topic_partition_list_add(pointer, topic, partition)
-        tp?.pointee.offset = offset
+    func add(topic: String, partition: Int32, offset: Int64 = Int64(RD_KAFKA_OFFSET_INVALID), leaderEpoch: Int32 = -1) {
+        guard let tp = rd_kafka_topic_partition_list_add(pointer, topic, partition) else { return }
+        tp.pointee.offset = offset
+        LeaderEpochs.set(leaderEpoch, on: tp)
     }
+
+    func add(_ tp: TopicPartition) { add(topic: tp.topic, partition: tp.partition, offset: tp.offset, leaderEpoch: tp.leaderEpoch) }
 
     var elements: [TopicPartition] {
         let list = pointer.pointee
         return (0..<Int(list.cnt)).map { i in
-            let e = list.elems[i]
-            return TopicPartition(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+            let e = list.elems.advanced(by: i)
+            return TopicPartition(topic: String(cString: e.pointee.topic), partition: e.pointee.partition, offset: e.pointee.offset,
+                                  leaderEpoch: LeaderEpochs.get(e))
         }
     }
 }
@@ -129,10 +133,14 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
-    public init(topic: String, partition: Int32, offset: Int64 = -1001) {
+    /// The leader epoch that goes with `offset` (KIP-320; librdkafka 2.1+), -1 when unknown. Used as a
+    /// key (offset -1001, epoch -1) a partition compares equal only to itself.
+    public var leaderEpoch: Int32
+    public init(topic: String, partition: Int32, offset: Int64 = -1001, leaderEpoch: Int32 = -1) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
+        self.leaderEpoch = leaderEpoch
     }
     public var description: String { "\(topic)[\(partition)]" }
 }

@@ -12,10 +12,14 @@ public struct ClientSettings: Sendable {
         self.connectTimeoutMs = connectTimeoutMs
     }
 
-    /// Keys whose values are secrets: never printed, masked in every diagnostic.
+    /// Keys whose values are secrets: never printed, masked in every diagnostic. Covers every property
+    /// librdkafka itself marks sensitive and holds a secret (up to 2.16: sasl.password, ssl.key.password,
+    /// ssl.keystore.password, ssl.key.pem, sasl.oauthbearer.client.secret,
+    /// sasl.oauthbearer.client.credentials.client.secret, sasl.oauthbearer.config,
+    /// sasl.oauthbearer.assertion.private.key.pem and, from 2.11, ...private.key.passphrase).
     public static func isSecret(_ key: String) -> Bool {
         let k = key.lowercased()
-        return k.contains("password") || k.contains("secret") || k.contains("key.pem")
+        return k.contains("password") || k.contains("passphrase") || k.contains("secret") || k.contains("key.pem")
             || k.contains("oauthbearer.config") || k.contains("jaas") || k.hasSuffix(".key")
     }
 

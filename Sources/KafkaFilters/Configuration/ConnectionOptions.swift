@@ -12,7 +12,8 @@ public struct ConnectionOptions: ParsableArguments {
         name: [.short, .customLong("brokers")],
         help: ArgumentHelp(
             "Bootstrap brokers, host:port[,host:port...].",
-            discussion: "Default: $KAFKA_BROKERS, else localhost:9092.", valueName: "list"))
+            discussion: "Default: -X bootstrap.servers, else $KAFKA_BROKERS, else bootstrap.servers from the -F or default config file, else localhost:9092.",
+            valueName: "list"))
     public var brokers: String?
 
     @Option(
@@ -23,7 +24,10 @@ public struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: [.customShort("F"), .customLong("config")],
-        help: ArgumentHelp("Read librdkafka properties from a file of key=value lines (# comments).", valueName: "file"),
+        help: ArgumentHelp(
+            "Read librdkafka properties from a file of key=value lines (# comments).",
+            discussion: "Without -F: $KAFKA_FILTERS_CONFIG, else ~/.config/kafka-filters.conf when it exists. -X overrides the file.",
+            valueName: "file"),
         completion: .file())
     public var configFile: String?
 
@@ -59,20 +63,40 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Sets up diagnostics for `tool`, reads `-F`, applies `-X`, registers secrets, and checks every property.
+    /// Sets up diagnostics for `tool`, reads `-F` (or the default config file), applies `-X`, picks the
+    /// brokers, registers secrets, and checks every property.
+    ///
+    /// Precedence, later wins: the default config file (only when there is no `-F`), then `-F`, then `-X`.
+    /// The brokers: `-b`, else `-X bootstrap.servers`, else `$KAFKA_BROKERS`, else `bootstrap.servers` from
+    /// the file, else localhost:9092 (`metadata.broker.list` counts as `bootstrap.servers`).
     public func resolve(tool: String, environment: [String: String] = ProcessEnvironment.all) throws(ToolFailure)
         -> ClientSettings
     {
         Diagnostics.configure(tool: tool, level: diagnosticsLevel)
-        let brokerList = brokers ?? environment["KAFKA_BROKERS"].flatMap { $0.isEmpty ? nil : $0 } ?? "localhost:9092"
-        var settings = ClientSettings(brokers: brokerList, connectTimeoutMs: Int32(connectTimeout * 1000))
+        var fromFile: [(String, String)] = []
         if let configFile {
-            for (key, value) in try ConfigFile.read(path: configFile) { settings.set(key, value) }
+            Diagnostics.verbose("config file: \(configFile) (-F)")
+            fromFile = try ConfigFile.read(path: configFile)
+        } else if let file = DefaultConfigFile.locate(environment: environment) {
+            Diagnostics.verbose("config file: \(file.path) (\(file.source); -F replaces it)")
+            fromFile = try ConfigFile.read(path: file.path)
+        } else {
+            Diagnostics.verbose("config file: none (no -F, $KAFKA_FILTERS_CONFIG or ~/.config/kafka-filters.conf)")
         }
-        for p in properties {
+        let fromX: [(String, String)] = properties.map { p in
             let parts = p.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            settings.set(String(parts[0]).trimmed, parts.count > 1 ? String(parts[1]) : "")
+            return (String(parts[0]).trimmed, parts.count > 1 ? String(parts[1]) : "")
         }
+        let environmentBrokers = environment["KAFKA_BROKERS"].flatMap { $0.isEmpty ? nil : $0 }
+        let (brokerList, brokerSource): (String, String) =
+            if let brokers { (brokers, "-b") }
+            else if let b = Self.brokers(in: fromX) { (b, "-X bootstrap.servers") }
+            else if let environmentBrokers { (environmentBrokers, "$KAFKA_BROKERS") }
+            else if let b = Self.brokers(in: fromFile) { (b, "the config file") }
+            else { ("localhost:9092", "the default") }
+        Diagnostics.verbose("brokers: \(brokerList) (from \(brokerSource))")
+        var settings = ClientSettings(brokers: brokerList, connectTimeoutMs: Int32(connectTimeout * 1000))
+        for (key, value) in fromFile + fromX where !Self.brokerKeys.contains(key) { settings.set(key, value) }
         for (key, value) in settings.properties where ClientSettings.isSecret(key) {
             Diagnostics.addSecret(value)
         }
@@ -85,6 +109,39 @@ public struct ConnectionOptions: ParsableArguments {
         settings.addDefaults([("reconnect.backoff.max.ms", "1000")])
         try settings.check()
         return settings
+    }
+
+    /// librdkafka's two names for the bootstrap list.
+    static let brokerKeys: Set<String> = ["bootstrap.servers", "metadata.broker.list"]
+
+    static func brokers(in properties: [(String, String)]) -> String? {
+        properties.last { brokerKeys.contains($0.0) && !$0.1.isEmpty }?.1
+    }
+}
+
+/// The client config file read when no `-F` is given: `$KAFKA_FILTERS_CONFIG` when set (empty: none),
+/// else `$XDG_CONFIG_HOME/kafka-filters.conf` (`~/.config/kafka-filters.conf`) when it exists. Same
+/// syntax as `-F`, shared by every tool (as kcat reads `$KCAT_CONFIG` or `~/.config/kcat.conf`).
+public enum DefaultConfigFile {
+    public static let variable = "KAFKA_FILTERS_CONFIG"
+    public static let name = "kafka-filters.conf"
+
+    /// The file to read and why, or nil. A file named by the variable must exist (reading it fails
+    /// otherwise); the one under the home directory is optional.
+    public static func locate(environment: [String: String]) -> (path: String, source: String)? {
+        if let path = environment[variable] {
+            return path.isEmpty ? nil : (path, "$\(variable)")
+        }
+        let base: String
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            base = xdg
+        } else if let home = environment["HOME"], !home.isEmpty {
+            base = home + "/.config"
+        } else {
+            return nil
+        }
+        let path = base + "/" + name
+        return access(path, F_OK) == 0 ? (path, "default") : nil
     }
 }
 

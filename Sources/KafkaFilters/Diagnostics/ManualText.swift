@@ -183,7 +183,7 @@ public enum ManualText {
                     ("rtt ID MS", "Delay broker ID's responses by MS milliseconds."),
                     ("errors API COUNT CODE", "Fail the next COUNT requests of API with CODE."),
                     ("clear API", "Forget the errors still queued for API."),
-                    ("topic NAME PARTITIONS", "Create a topic (clients auto-create others with 4 partitions)."),
+                    ("topic NAME PARTITIONS", "Create a topic (a producer auto-creates others with 4 partitions; librdkafka 2.0.2's mock does so for any client)."),
                     ("leader TOPIC PARTITION ID", "Make broker ID the partition's leader."),
                     ("coordinator GROUP ID", "Make broker ID the group's coordinator."),
                     ("topic-error NAME CODE", "Make Metadata answers for topic NAME carry CODE (UNKNOWN_TOPIC_OR_PART, TOPIC_AUTHORIZATION_FAILED, ...); 0 clears it."),
@@ -221,6 +221,62 @@ public enum ManualText {
         ])
     }
 
+    public static var kmeta: String {
+        render([
+            Section("OUTPUT", [
+                .paragraph("Each subcommand writes JSON lines with at least these members (more may be added; an error member, the cluster's error name, appears where the cluster reported one for that topic or partition):"),
+                .list([
+                    ("topics [PATTERN]", "One line per topic, by name: topic, partitions (count), replication_factor, internal (true for __consumer_offsets and __transaction_state: librdkafka's metadata does not carry the broker's flag). PATTERN is a shell glob, or a POSIX extended regular expression when it starts with ^."),
+                    ("partitions -t TOPIC", "One line per partition: topic, partition, leader (broker id, -1 when none), replicas, isr (arrays of broker ids), low (the first offset still held), high (the offset the next message will get)."),
+                    ("lag -g GROUP [-t TOPIC]", "One line per partition: group, topic, partition, committed (the group's committed offset, null when it has committed none there), high, lag (high - committed; when committed is null, high - low: all that the partition holds, which a drain from the beginning would read). Without -t, the topics the group has committed offsets on. The group is not joined: its offsets are read with OffsetFetch, so this works while its consumers run."),
+                    ("offsets -t TOPIC --at TIME", "One line per partition: topic, partition, offset (the first offset whose timestamp is at or after TIME; null when the cluster found none, that is, it answered -1: a reader starting at TIME starts at the end), timestamp (TIME in milliseconds since the epoch)."),
+                    ("brokers", "One line per broker: id, host, port, controller (true for the controller)."),
+                    ("groups", "One line per consumer group: group, state, protocol_type, protocol, coordinator (broker id), members (an array of objects: member_id, client_id, client_host, and assignment, an array of {topic, partition}, for consumer groups)."),
+                    ("group GROUP", "The same line for one group."),
+                ]),
+                .paragraph("kmeta only reads: it never joins a group, commits, or creates a topic (it asks for the metadata of all topics, since a request naming a topic can make a cluster create it)."),
+            ]),
+            Section("THE MOCK CLUSTER", [
+                .paragraph("librdkafka's mock cluster (kmock) answers -1 to every lookup by time, so there offsets --at prints offset null for every partition. It does not support ListGroups and DescribeGroups, so groups and group exit 69 with one line saying so (the groups' committed offsets, and so lag, work). It names no controller: every broker has controller false."),
+            ]),
+            environmentSection,
+            Section("EXIT STATUS", [
+                .list([
+                    ("0", "The answer was written (for lag with --max-lag: and the total lag is at most N)."),
+                    ("1", "lag --max-lag N: the total lag is over N. Every line was printed first, and a line on stderr says by how much. Not a sysexits code, so kmeta lag -g G --max-lag N || alert tells an alert (1) from a failure (64 and up)."),
+                    ("64", "Usage error: a bad option or argument."),
+                    ("69", "No broker answered within --connect-timeout; or the topic does not exist; or the group does not exist (lag: it has no committed offsets on the topics asked about; group: the cluster does not know it); or the cluster does not support the request (groups and group on a cluster without ListGroups and DescribeGroups); or the group's coordinator gave no answer within --connect-timeout; or a partition's leader gave none (partitions, lag, offsets: every line is still printed first, that partition's with null offsets and an error member, and a line on stderr names it)."),
+                    ("74", "The output could not be written (a reader that went away, as in kmeta topics | head -1, is not an error)."),
+                    ("78", configurationError),
+                ]),
+                .paragraph(precedence),
+            ]),
+            Section("EXAMPLES", [
+                .example("Topics and their sizes (messages held):", [
+                    #"kmeta topics | jq -r .topic | while read -r t; do"#,
+                    #"  kmeta partitions -t "$t" | jq -sc --arg t "$t" \"#,
+                    #"    '{topic: $t, messages: (map(.high - .low) | add)}'"#,
+                    #"done"#,
+                ]),
+                .example("How far behind is the nightly drain, in total:", [
+                    #"kmeta lag -g nightly -t events | jq -s 'map(.lag) | add'"#,
+                ]),
+                .example("Mail when it is more than 10000 behind, or kmeta fails (examples/lag-alert.sh does this from cron):", [
+                    #"kmeta lag -g nightly --max-lag 10000 > lag.jsonl ||"#,
+                    #"    mail -s "nightly drain behind" ops < lag.jsonl"#,
+                ]),
+                .example("Which offset was midnight:", [
+                    #"kmeta offsets -t events --at 2026-11-30"#,
+                ]),
+                .example("The brokers, and which one leads each partition:", [
+                    #"kmeta brokers"#,
+                    #"kmeta partitions -t events | jq -c '{partition, leader}'"#,
+                ]),
+            ]),
+            seeAlso(["kput(1)", "kpull(1)", "kstream(1)", "kmock(1)", "kcat(1)", "jq(1)", "crontab(5)"]),
+        ])
+    }
+
     // MARK: - Shared pieces
 
     static let configurationError =
@@ -232,8 +288,10 @@ public enum ManualText {
     static var environmentSection: Section {
         Section("ENVIRONMENT", [
             .list([
-                ("KAFKA_BROKERS", "The bootstrap brokers (host:port,...) when -b is not given; if it is unset too, localhost:9092."),
-            ])
+                ("KAFKA_BROKERS", "The bootstrap brokers (host:port,...) when neither -b nor -X bootstrap.servers is given."),
+                ("KAFKA_FILTERS_CONFIG", "The client config file read when no -F is given (key=value lines, as for -F); set and empty: none. Unset: ~/.config/kafka-filters.conf ($XDG_CONFIG_HOME/kafka-filters.conf) when it exists. -v names the file read."),
+            ]),
+            .paragraph("Precedence, the first that is set wins: for a property, -X, then -F (or, without -F, the default config file); for the brokers, -b, then -X bootstrap.servers, then KAFKA_BROKERS, then bootstrap.servers from -F or the default config file, then localhost:9092. Like -F, the default config file gets a warning when it holds a password or key and other users can read it."),
         ])
     }
 

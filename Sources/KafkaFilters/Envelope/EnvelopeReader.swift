@@ -81,7 +81,9 @@ extension Envelope {
         /// nil for unknown members, which are ignored.
         init?(_ line: UnsafeRawBufferPointer, _ name: Range<Int>) {
             let raw = UnsafeRawBufferPointer(rebasing: line[name])
-            let escaped = raw.contains(UInt8(ascii: "\\"))
+            let escaped = raw.baseAddress.map { base in
+                JSONUnescaper.firstBackslash(base.assumingMemoryBound(to: UInt8.self), 0, raw.count) < raw.count
+            } ?? false
             for member in Member.allCases {
                 let want = member.name
                 let matches = escaped
@@ -261,8 +263,7 @@ extension Envelope {
             if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
                 text.append(Character(UnicodeScalar(byte)))
             } else {
-                text += "\\x" + String(decoding: [JSONString.hexDigit(byte >> 4), JSONString.hexDigit(byte & 0xF)],
-                                        as: UTF8.self)
+                text += "\\x" + JSONTables.hex(byte)
             }
         }
         if bytes.count > 32 { text += "…" }

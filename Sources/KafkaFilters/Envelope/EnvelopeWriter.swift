@@ -54,9 +54,7 @@ extension Envelope {
         guard let value else { throw .tombstone }
         if let base = value.baseAddress, value.count > 0 {
             let p = base.assumingMemoryBound(to: UInt8.self)
-            // memchr (vectorised in libc) finds a line break faster than a byte or word loop.
-            guard memchr(p, 0x0A, value.count) == nil, memchr(p, 0x0D, value.count) == nil,
-                  JSONString.isValidUTF8(value) else { throw .notOneLine }
+            guard !containsLineBreak(p, value.count), JSONString.isValidUTF8(value) else { throw .notOneLine }
             out.append(contentsOf: UnsafeBufferPointer(start: p, count: value.count))
         }
         out.append(UInt8(ascii: "\n"))
@@ -215,17 +213,10 @@ extension Envelope {
             && p[3] == UInt8(ascii: "l")
     }
 
+    /// Whether `p[0..<n]` holds a `\n` or `\r`: the one line-break search of the envelope writer (the raw
+    /// JSON test in `classify` and `--format value`). Two memchr calls, which libc vectorises, cost fewer
+    /// instructions on a 200-byte value than one pass of eight-byte words testing both bytes.
     static func containsLineBreak(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        while i &+ 8 <= n {
-            let w = SWAR.load(p + i)
-            if SWAR.zeroLanes(w ^ (0x0A &* SWAR.ones)) | SWAR.zeroLanes(w ^ (0x0D &* SWAR.ones)) != 0 { return true }
-            i &+= 8
-        }
-        while i < n {
-            if p[i] == 0x0A || p[i] == 0x0D { return true }
-            i &+= 1
-        }
-        return false
+        memchr(p, 0x0A, n) != nil || memchr(p, 0x0D, n) != nil
     }
 }

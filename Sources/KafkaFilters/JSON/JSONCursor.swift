@@ -6,55 +6,61 @@ struct JSONEntry {
     var kind: JSONKind
 }
 
-/// The single-pass, allocation-free validator behind `JSONScanner`.
+/// The one implementation of the JSON grammar: `JSONScanner.validate` (kput's check of every line),
+/// `scanObject` (kput -k's key lookup) and the envelope reader all run it, so they cannot disagree on
+/// a document.
 ///
-/// It is an explicit state machine (no recursion, so no stack overflow on hostile nesting), and it
-/// can pause after each top-level entry so callers can pick values out without a second pass.
-/// Container kinds for up to 512 levels live in an inline 512-bit stack.
+/// Single pass, allocation-free, no recursion (so no stack overflow on hostile nesting); container
+/// kinds for up to 512 levels live in `ContainerStack`. Written as direct structural code (after a
+/// member name comes ':' then a value, after a value ',' or a closer), which the optimiser keeps in
+/// registers; it can pause after each top-level entry so callers pick values out without a second
+/// pass. Validation alone (`reportEntries: false`) is the same code specialised with the reporting
+/// compiled out.
 /// It keeps a raw pointer to the input: use it only inside the `withUnsafeBytes` scope it was made in.
 struct JSONCursor {
     private enum State: UInt8 {
-        case value          // a value starts at `i` (whitespace already skipped)
-        case afterValue     // a value just ended at `i`
-        case afterEntry     // as afterValue, but the top-level entry was already reported
-        case key            // an object member name starts at `i` (whitespace already skipped)
+        case start       // the top-level value starts at `i`
+        case afterEntry  // a top-level entry ending at `i` was just reported (so `depth` is 1)
         case done
     }
-
-    fileprivate typealias BitStack = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
     private let p: UnsafePointer<UInt8>
     private let n: Int
     private let depthLimit: Int
     private let reportEntries: Bool
-    private let plainBytes: UnsafePointer<UInt8>
 
     private var i: Int
     private var depth = 0
     private var inObject = false
-    private var state = State.value
-    private var objects: BitStack = (0, 0, 0, 0, 0, 0, 0, 0)
-    private var nameStart = 0
-    private var nameEnd = 0
-    private var valueStart = 0
+    private var state = State.start
+    private var objects = ContainerStack()
+    private var failure: JSONScanError?
+
+    /// Offset of the top-level value's first byte.
+    private let first: Int
 
     /// Kind of the top-level value.
-    let topKind: JSONKind
+    var topKind: JSONKind { JSONCursor.kind(of: p[first]) }
 
     /// Fails with `.empty` for input that is empty or only whitespace.
     /// `depthLimit` is clamped to 1...512 (the capacity of the inline stack).
     init(_ base: UnsafePointer<UInt8>, count: Int, depthLimit: Int = JSONScanner.maxDepth, reportEntries: Bool)
         throws(JSONScanError)
     {
-        p = base
-        n = count
-        self.depthLimit = min(max(depthLimit, 1), 512)
-        self.reportEntries = reportEntries
-        plainBytes = jsonStringByteClass
         let first = JSONCursor.skipWhitespace(base, 0, count)
         guard first < count else { throw JSONScanError(offset: count, reason: .empty) }
+        self.init(base, count: count, first: first, depthLimit: depthLimit, reportEntries: reportEntries)
+    }
+
+    /// `first` is the offset of the first non-whitespace byte, < `count`.
+    @inline(__always)
+    private init(_ base: UnsafePointer<UInt8>, count: Int, first: Int, depthLimit: Int, reportEntries: Bool) {
+        p = base
+        n = count
+        self.depthLimit = min(max(depthLimit, 1), ContainerStack.capacity)
+        self.reportEntries = reportEntries
         i = first
-        topKind = JSONCursor.kind(of: base[first])
+        self.first = first
     }
 
     /// Convenience for raw buffers, which have no base address when empty.
@@ -83,60 +89,105 @@ struct JSONCursor {
     /// Scans on. Returns the next top-level entry when reporting (objects and arrays only),
     /// nil once the whole document has been validated.
     mutating func next() throws(JSONScanError) -> JSONEntry? {
+        let entry = reportEntries ? nextReporting() : nextValidating()
+        if let failure { throw failure }
+        return entry
+    }
+
+    @inline(never)
+    private mutating func nextReporting() -> JSONEntry? { walk(report: true) }
+
+    @inline(never)
+    private mutating func nextValidating() -> JSONEntry? { walk(report: false) }
+
+    /// Validation of a whole document, as `next()` without reporting: a local cursor the optimiser
+    /// can take apart into registers, and no call per document beyond this one.
+    /// Throws where and why `p[0..<n]` is not one JSON document.
+    @inline(never)
+    static func validate(_ p: UnsafePointer<UInt8>, _ n: Int, depthLimit: Int) throws(JSONScanError) {
+        let first = JSONCursor.skipWhitespace(p, 0, n)
+        guard first < n else { throw JSONScanError(offset: n, reason: .empty) }
+        var cursor = JSONCursor(p, count: n, first: first, depthLimit: depthLimit, reportEntries: false)
+        _ = cursor.walk(report: false)
+        if let failure = cursor.failure { throw failure }
+    }
+
+    /// The grammar. `report` is a constant in each caller above, so validation carries none of the
+    /// entry bookkeeping. Errors end the walk in `failure` (and `.done`): the throws below are branches
+    /// to the one `catch`, and callers throw `failure` on.
+    @inline(__always)
+    private mutating func walk(report: Bool) -> JSONEntry? {
         // Work on locals so the optimiser keeps them in registers; write back only when pausing.
         let p = self.p
         let n = self.n
-        let plainBytes = self.plainBytes
+        let limit = self.depthLimit
         var i = self.i
         var depth = self.depth
         var inObject = self.inObject
-        var state = self.state
+        // A pause comes only where a top-level entry ends, so the entry's bounds and `needName` never
+        // outlive a call: only `i`, `depth`, `inObject` and the stack are kept between calls.
+        var needName = false
+        var nameStart = 0
+        var nameEnd = 0
+        var valueStart = 0
+        if state == .done { return nil }
+        // The entry ending at `i` was reported before this call. Only reporting ever pauses, so for
+        // validation this is the constant false and the checks below fold away.
+        var resumed = report && state == .afterEntry
 
-        while true {
-            switch state {
-            case .value:
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                if depth == 1 { valueStart = i }
-                let b = p[i]
-                switch b {
-                case UInt8(ascii: "\""):
-                    let end = JSONCursor.scanPlainString(p, i &+ 1, n, plainBytes)
-                    i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n, plainBytes)
-                    state = .afterValue
-                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        do throws(JSONScanError) {
+        value: while true {
+            if !resumed {
+                if needName {
+                    // A member name and its ':' first.
+                    needName = false
+                    try JSONCursor.expect(UInt8(ascii: "\""), p, &i, n)
+                    let start = i &+ 1
+                    let end = JSONCursor.scanPlainString(p, start, n)
+                    i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n)
+                    if report, depth == 1 {
+                        nameStart = start
+                        nameEnd = i &- 1
+                    }
+                    try JSONCursor.expect(UInt8(ascii: ":"), p, &i, n)
+                    i &+= 1
+                }
+                let b = try JSONCursor.significantByte(p, &i, n)
+                if report, depth == 1 { valueStart = i }
+                if b == UInt8(ascii: "\"") {
+                    let end = JSONCursor.scanPlainString(p, i &+ 1, n)
+                    i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n)
+                } else if b &- 0x30 < 10 || b == UInt8(ascii: "-") {
                     let end = JSONCursor.scanPlainNumber(p, i, n)
                     i = end >= 0 ? end : try JSONCursor.scanNumber(p, i, n)
-                    state = .afterValue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    guard depth < depthLimit else { throw JSONScanError(offset: i, reason: .tooDeep) }
+                } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                    guard depth < limit else { throw JSONScanError(offset: i, reason: .tooDeep) }
                     let isObject = b == UInt8(ascii: "{")
                     depth &+= 1
-                    setBit(depth, isObject)
+                    self.objects.set(depth, isObject: isObject)
                     inObject = isObject
-                    i = JSONCursor.skipWhitespace(p, i &+ 1, n)
-                    guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                    if p[i] == b &+ 2 {                   // "}" is "{"+2 and "]" is "["+2 in ASCII
+                    i &+= 1
+                    if try JSONCursor.significantByte(p, &i, n) == b &+ 2 {   // "}" is "{"+2 and "]" is "["+2 in ASCII
                         i &+= 1
                         depth &-= 1
-                        inObject = depth > 0 && bit(depth)
-                        state = .afterValue
+                        inObject = depth > 0 && self.objects.isObject(depth)
                     } else {
-                        state = isObject ? .key : .value
+                        needName = isObject
+                        continue value
                     }
-                case UInt8(ascii: "t"):
+                } else if b == UInt8(ascii: "t") {
                     i = try JSONCursor.scanLiteral(p, i, n, "true")
-                    state = .afterValue
-                case UInt8(ascii: "f"):
+                } else if b == UInt8(ascii: "f") {
                     i = try JSONCursor.scanLiteral(p, i, n, "false")
-                    state = .afterValue
-                case UInt8(ascii: "n"):
+                } else if b == UInt8(ascii: "n") {
                     i = try JSONCursor.scanLiteral(p, i, n, "null")
-                    state = .afterValue
-                default:
+                } else {
                     throw JSONScanError(offset: i, reason: .unexpectedByte(b))
                 }
-
-            case .afterValue, .afterEntry:
+            }
+            // A value just ended at `i`, inside `depth` open containers: then ',' or the innermost
+            // closer, possibly several closers in a row.
+            while true {
                 if depth == 0 {
                     i = JSONCursor.skipWhitespace(p, i, n)
                     guard i == n else { throw JSONScanError(offset: i, reason: .trailingData) }
@@ -144,78 +195,62 @@ struct JSONCursor {
                     self.state = .done
                     return nil
                 }
-                if depth == 1, reportEntries, state == .afterValue {
-                    let start = valueStart
-                    let name = inObject ? nameStart..<nameEnd : 0..<0
-                    self.i = i
-                    self.depth = depth
-                    self.inObject = inObject
-                    self.state = .afterEntry
-                    return JSONEntry(name: name, value: start..<i, kind: JSONCursor.kind(of: p[start]))
+                if report, depth == 1 {
+                    if resumed {
+                        resumed = false
+                    } else {
+                        self.i = i
+                        self.depth = depth
+                        self.inObject = inObject
+                        self.state = .afterEntry
+                        return JSONEntry(name: inObject ? nameStart..<nameEnd : 0..<0, value: valueStart..<i,
+                                         kind: JSONCursor.kind(of: p[valueStart]))
+                    }
                 }
-                i = JSONCursor.skipWhitespace(p, i, n)
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                let b = p[i]
-                if b == UInt8(ascii: ",") {
-                    i = JSONCursor.skipWhitespace(p, i &+ 1, n)
-                    state = inObject ? .key : .value
-                } else if b == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    i &+= 1
-                    depth &-= 1
-                    inObject = depth > 0 && bit(depth)
-                    state = .afterValue
-                } else {
-                    throw JSONScanError(offset: i, reason: .unexpectedByte(b))
+                let c = try JSONCursor.significantByte(p, &i, n)
+                if c == UInt8(ascii: ",") {
+                    i &+= 1                     // whitespace after it: skipped where the name or value starts
+                    needName = inObject
+                    continue value
                 }
-
-            case .key:
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                guard p[i] == UInt8(ascii: "\"") else {
-                    throw JSONScanError(offset: i, reason: .unexpectedByte(p[i]))
+                guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw JSONScanError(offset: i, reason: .unexpectedByte(c))
                 }
-                let start = i &+ 1
-                let end = JSONCursor.scanPlainString(p, start, n, plainBytes)
-                i = end >= 0 ? end : try JSONCursor.scanString(p, ~end, n, plainBytes)
-                if depth == 1 {
-                    nameStart = start
-                    nameEnd = i &- 1
-                }
-                i = JSONCursor.skipWhitespace(p, i, n)
-                guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
-                guard p[i] == UInt8(ascii: ":") else {
-                    throw JSONScanError(offset: i, reason: .unexpectedByte(p[i]))
-                }
-                i = JSONCursor.skipWhitespace(p, i &+ 1, n)
-                state = .value
-
-            case .done:
-                return nil
+                i &+= 1
+                depth &-= 1
+                inObject = depth > 0 && self.objects.isObject(depth)
             }
         }
-    }
-
-    // MARK: - Container stack
-
-    @inline(__always)
-    private mutating func setBit(_ level: Int, _ value: Bool) {
-        let index = level &- 1
-        withUnsafeMutableBytes(of: &objects) { raw in
-            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-            let mask: UInt64 = 1 &<< UInt64(index & 63)
-            if value { words[index &>> 6] |= mask } else { words[index &>> 6] &= ~mask }
-        }
-    }
-
-    @inline(__always)
-    private func bit(_ level: Int) -> Bool {
-        let index = level &- 1
-        return withUnsafeBytes(of: objects) { raw in
-            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-            return words[index &>> 6] & (1 &<< UInt64(index & 63)) != 0
+        } catch {
+            self.failure = error
+            self.state = .done
+            return nil
         }
     }
 
     // MARK: - Tokens
+
+    /// Moves `i` to the first byte at or after it that is not whitespace, which must be `byte`.
+    @inline(__always)
+    static func expect(_ byte: UInt8, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        if p[i] == byte { return }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        guard p[i] == byte else { throw JSONScanError(offset: i, reason: .unexpectedByte(p[i])) }
+    }
+
+    /// The first byte at or after `i` that is not whitespace, with `i` moved to it; the input must not
+    /// end first. Compact JSON has no whitespace: one comparison decides the common case.
+    @inline(__always)
+    static func significantByte(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(JSONScanError) -> UInt8 {
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        let b = p[i]
+        if b > 0x20 { return b }
+        i = skipWhitespace(p, i, n)
+        guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
+        return p[i]
+    }
 
     @inline(__always)
     static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
@@ -235,20 +270,15 @@ struct JSONCursor {
     /// of the first byte that needs `scanString` (escape, control, non-ASCII, end of input).
     /// Small and non-throwing so it inlines into the state machine; everything else is out of line.
     @inline(__always)
-    static func scanPlainString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-            if stops != 0 {
-                i &+= SWAR.firstLane(stops)
-                return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i
-            }
-            i &+= 8
-        }
+    static func scanPlainString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.stringStopLanes)
+        if found { return p[i] == UInt8(ascii: "\"") ? i &+ 1 : ~i }
         while i < n {
             let b = p[i]
             if b == UInt8(ascii: "\"") { return i &+ 1 }
-            if plainBytes[Int(b)] != JSONTables.plain { return ~i }
+            // Plain: 0x20...0x7F but not the backslash (the quote is handled above). Compares, not the
+            // table: its pointer would take a register from the structural loop this inlines into.
+            if b &- 0x20 >= 0x60 || b == UInt8(ascii: "\\") { return ~i }
             i &+= 1
         }
         return ~i
@@ -292,36 +322,22 @@ struct JSONCursor {
     /// Index of the first non-digit at or after `start` (or `n`): eight bytes at a time while they fit.
     @inline(__always)
     static func skipDigits(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i &+ 8 <= n {
-            let lanes = SWAR.nonDigitLanes(SWAR.load(p + i))
-            if lanes != 0 { return i &+ SWAR.firstLane(lanes) }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, start, n, SWAR.nonDigitLanes)
+        if found { return i }
         while i < n, p[i] &- 0x30 < 10 { i &+= 1 }
         return i
     }
 
     /// Any string, from `start` (after the opening quote, or where `scanPlainString` stopped) to just
     /// after the closing quote, with full escape, control and UTF-8 checks.
-    /// `plainBytes` is `jsonStringByteClass`, passed in so the global's lazy-init check stays out of the loop.
     @inline(never)
-    static func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ plainBytes: UnsafePointer<UInt8>)
-        throws(JSONScanError) -> Int
-    {
+    static func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) throws(JSONScanError) -> Int {
+        let plainBytes = jsonStringByteClass   // read once here, so the global's lazy-init check stays out of the loop
         var i = start
         while true {
             // Find the next byte that is not plain printable ASCII: eight at a time, then the table for the tail.
-            var found = false
-            while i &+ 8 <= n {
-                let stops = SWAR.stringStopLanes(SWAR.load(p + i))
-                if stops != 0 {
-                    i &+= SWAR.firstLane(stops)
-                    found = true
-                    break
-                }
-                i &+= 8
-            }
+            let found: Bool
+            (i, found) = SWAR.skipWords(p, i, n, SWAR.stringStopLanes)
             if !found {
                 while i < n, plainBytes[Int(p[i])] == JSONTables.plain { i &+= 1 }
                 guard i < n else { throw JSONScanError(offset: n, reason: .unexpectedEnd) }
@@ -464,117 +480,28 @@ struct JSONCursor {
     }
 }
 
-// MARK: - Validation-only fast path
+/// Whether each open container is an object (1) or an array (0), one bit per level, inline: no
+/// allocation, whatever the input.
+struct ContainerStack {
+    static let capacity = 512
+    private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
-extension JSONCursor {
-    /// Validation without entry reporting, written as direct structural code instead of the pausable
-    /// state machine: after a member name comes ':' then a value, after a value ',' or a closer.
-    /// Whitespace, escapes, non-ASCII, exponents and literals go through the same token scanners as
-    /// `next()`. Returns true only when the document is valid; false means "not proven valid" (any
-    /// error): the caller then runs the full cursor, which decides the verdict and the error's offset.
-    static func quickValidate(_ p: UnsafePointer<UInt8>, _ n: Int, depthLimit: Int) -> Bool {
-        let plainBytes = jsonStringByteClass
-        let limit = min(max(depthLimit, 1), 512)
-        var objects: BitStack = (0, 0, 0, 0, 0, 0, 0, 0)
-        var depth = 0
-        var inObject = false
-        var i = skipWhitespace(p, 0, n)
-        var needName = false       // a member name and ':' come before the value at `i`
-        do throws(JSONScanError) {
-            value: while true {
-                if needName {
-                    // Inline rather than a helper call: this runs once per member.
-                    needName = false
-                    guard i < n else { return false }
-                    if p[i] != UInt8(ascii: "\"") {
-                        i = skipWhitespace(p, i, n)
-                        guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
-                    }
-                    let end = scanPlainString(p, i &+ 1, n, plainBytes)
-                    i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
-                    guard i < n else { return false }
-                    if p[i] != UInt8(ascii: ":") {
-                        i = skipWhitespace(p, i, n)
-                        guard i < n, p[i] == UInt8(ascii: ":") else { return false }
-                    }
-                    i &+= 1
-                }
-                guard i < n else { return false }
-                var b = p[i]
-                if b <= 0x20 {
-                    i = skipWhitespace(p, i, n)
-                    guard i < n else { return false }
-                    b = p[i]
-                }
-                if b == UInt8(ascii: "\"") {
-                    let end = scanPlainString(p, i &+ 1, n, plainBytes)
-                    i = end >= 0 ? end : try scanString(p, ~end, n, plainBytes)
-                } else if b &- 0x30 < 10 || b == UInt8(ascii: "-") {
-                    let end = scanPlainNumber(p, i, n)
-                    i = end >= 0 ? end : try scanNumber(p, i, n)
-                } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
-                    guard depth < limit else { return false }
-                    let isObject = b == UInt8(ascii: "{")
-                    let index = depth
-                    depth &+= 1
-                    withUnsafeMutableBytes(of: &objects) { raw in
-                        let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-                        let mask: UInt64 = 1 &<< UInt64(index & 63)
-                        if isObject { words[index &>> 6] |= mask } else { words[index &>> 6] &= ~mask }
-                    }
-                    inObject = isObject
-                    i &+= 1
-                    if i < n, p[i] <= 0x20 { i = skipWhitespace(p, i, n) }
-                    guard i < n else { return false }
-                    if p[i] == b &+ 2 {                       // empty container
-                        i &+= 1
-                        depth &-= 1
-                        inObject = depth > 0 && bitAt(&objects, depth)
-                    } else {
-                        needName = isObject
-                        continue value
-                    }
-                } else if b == UInt8(ascii: "t") {
-                    i = try scanLiteral(p, i, n, "true")
-                } else if b == UInt8(ascii: "f") {
-                    i = try scanLiteral(p, i, n, "false")
-                } else if b == UInt8(ascii: "n") {
-                    i = try scanLiteral(p, i, n, "null")
-                } else {
-                    return false
-                }
-                // After a value: ',' or the closer of the innermost container, possibly several closers.
-                while true {
-                    if depth == 0 {
-                        return skipWhitespace(p, i, n) == n
-                    }
-                    guard i < n else { return false }
-                    var c = p[i]
-                    if c <= 0x20 {
-                        i = skipWhitespace(p, i, n)
-                        guard i < n else { return false }
-                        c = p[i]
-                    }
-                    if c == UInt8(ascii: ",") {
-                        i &+= 1                     // whitespace after it: skipped where the name or value starts
-                        needName = inObject
-                        continue value
-                    }
-                    guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
-                    i &+= 1
-                    depth &-= 1
-                    inObject = depth > 0 && bitAt(&objects, depth)
-                }
-            }
-        } catch {
-            return false
+    /// Records the kind of the container at `level` (1...capacity).
+    @inline(__always)
+    mutating func set(_ level: Int, isObject: Bool) {
+        let index = level &- 1
+        withUnsafeMutableBytes(of: &words) { raw in
+            let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+            let mask: UInt64 = 1 &<< UInt64(index & 63)
+            if isObject { words[index &>> 6] |= mask } else { words[index &>> 6] &= ~mask }
         }
     }
 
+    /// The kind recorded for `level` (1...capacity).
     @inline(__always)
-    private static func bitAt(_ objects: inout BitStack, _ level: Int) -> Bool {
+    func isObject(_ level: Int) -> Bool {
         let index = level &- 1
-        return withUnsafeBytes(of: &objects) { raw in
+        return withUnsafeBytes(of: words) { raw in
             let words = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
             return words[index &>> 6] & (1 &<< UInt64(index & 63)) != 0
         }

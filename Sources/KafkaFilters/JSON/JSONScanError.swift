@@ -60,8 +60,7 @@ public struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertible
         if byte > 0x20 && byte < 0x7F {
             return "'" + String(UnicodeScalar(byte)) + "'"
         }
-        let hex: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
-        return "byte 0x" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
+        return "byte 0x" + JSONTables.hex(byte, uppercase: true)
     }
 }
 

@@ -25,16 +25,9 @@ public enum JSONScanner {
     /// As `validate(_:)` with a lower nesting limit (clamped to 1...512). The envelope writer uses
     /// `maxDepth - 1` so an embedded value still fits once wrapped in the envelope object.
     static func validate(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> JSONScanError? {
-        // Fast structural pass first; only a document it cannot prove valid pays for the full cursor,
-        // which alone decides the error reported.
-        if let base = bytes.baseAddress, bytes.count > 0,
-           JSONCursor.quickValidate(base.assumingMemoryBound(to: UInt8.self), bytes.count, depthLimit: maxDepth)
-        {
-            return nil
-        }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return JSONScanError(offset: 0, reason: .empty) }
         do throws(JSONScanError) {
-            var cursor = try JSONCursor(bytes, depthLimit: maxDepth, reportEntries: false)
-            _ = try cursor.next()
+            try JSONCursor.validate(base.assumingMemoryBound(to: UInt8.self), bytes.count, depthLimit: maxDepth)
             return nil
         } catch {
             return error

@@ -56,7 +56,7 @@ extension JSONScanner {
         let p = base.assumingMemoryBound(to: UInt8.self)
         let raw = UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)
         if raw.count == want.count, raw.elementsEqual(want) { return true }
-        guard JSONUnescaper.containsBackslash(p, range.lowerBound, range.upperBound) else { return false }
+        guard JSONUnescaper.firstBackslash(p, range.lowerBound, range.upperBound) < range.upperBound else { return false }
         // Escaped names are rare: decode chunk by chunk and compare as we go, still without allocating.
         var matched = 0
         let complete = JSONUnescaper.forEachChunk(p, range.lowerBound, range.upperBound) { chunk in
@@ -79,17 +79,15 @@ extension JSONScanner {
 /// Turns escaped string content into UTF-8, as a series of chunks: runs of raw bytes straight from
 /// the input, and decoded escapes from a small stack buffer.
 enum JSONUnescaper {
-    static func containsBackslash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
-        var i = start
-        while i &+ 8 <= end {
-            if SWAR.zeroLanes(SWAR.load(p + i) ^ (0x5C &* SWAR.ones)) != 0 { return true }
-            i &+= 8
-        }
-        while i < end {
-            if p[i] == UInt8(ascii: "\\") { return true }
-            i &+= 1
-        }
-        return false
+    /// Offset of the first backslash in `p[start..<end]`, or `end`: eight bytes at a time while they
+    /// fit (the lowest flagged lane is exact), then byte by byte. The one backslash search: the
+    /// decoder, `nameEquals` and the envelope reader's member lookup all use it.
+    @inline(__always)
+    static func firstBackslash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var (i, found) = SWAR.skipWords(p, start, end) { SWAR.zeroLanes($0 ^ (0x5C &* SWAR.ones)) }
+        if found { return i }
+        while i < end, p[i] != UInt8(ascii: "\\") { i &+= 1 }
+        return i
     }
 
     /// Calls `body` with consecutive chunks until it returns false (then returns false) or the
@@ -101,20 +99,8 @@ enum JSONUnescaper {
         var run = start
         var scratch: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
         while i < end {
-            // Skip backslash-free stretches eight bytes at a time; the lowest flagged lane is exact.
-            while i &+ 8 <= end {
-                let lanes = SWAR.zeroLanes(SWAR.load(p + i) ^ (0x5C &* SWAR.ones))
-                if lanes != 0 {
-                    i &+= SWAR.firstLane(lanes)
-                    break
-                }
-                i &+= 8
-            }
+            i = firstBackslash(p, i, end)
             guard i < end else { break }
-            guard p[i] == UInt8(ascii: "\\") else {
-                i &+= 1
-                continue
-            }
             if run < i, !body(UnsafeBufferPointer(start: p + run, count: i &- run)) { return false }
             let (scalar, consumed) = decodeEscape(p, i, end)
             if let scalar {

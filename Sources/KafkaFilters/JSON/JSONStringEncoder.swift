@@ -28,11 +28,8 @@ public enum JSONString {
     static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let p = bytes.baseAddress else { return false }
         let n = bytes.count
-        var i = 0
-        while i &+ 8 <= n {
-            if SWAR.needsEscapeLanes(SWAR.load(p + i)) != 0 { return true }
-            i &+= 8
-        }
+        var (i, found) = SWAR.skipWords(p, 0, n, SWAR.needsEscapeLanes)
+        if found { return true }
         while i < n {
             if jsonEscapeLetter[Int(p[i])] != 0 { return true }
             i &+= 1
@@ -46,15 +43,8 @@ public enum JSONString {
         var i = 0
         var run = 0
         while true {
-            // Copy-free stretch detection, eight bytes per step; the lowest flagged lane is exact.
-            while i &+ 8 <= n {
-                let lanes = SWAR.needsEscapeLanes(SWAR.load(p + i))
-                if lanes != 0 {
-                    i &+= SWAR.firstLane(lanes)
-                    break
-                }
-                i &+= 8
-            }
+            // Copy-free stretch detection, eight bytes per step.
+            i = SWAR.skipWords(p, i, n, SWAR.needsEscapeLanes).index
             guard i < n else { break }
             let byte = p[i]
             let letter = letters[Int(byte)]
@@ -68,17 +58,12 @@ public enum JSONString {
             if letter == UInt8(ascii: "u") {
                 out.append(UInt8(ascii: "0"))
                 out.append(UInt8(ascii: "0"))
-                out.append(hexDigit(byte &>> 4))
-                out.append(hexDigit(byte & 0x0F))
+                out.append(JSONTables.hexDigit(byte &>> 4))
+                out.append(JSONTables.hexDigit(byte & 0x0F))
             }
             i &+= 1
             run = i
         }
         if run < n { out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: n &- run)) }
-    }
-
-    @inline(__always)
-    static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 &+ nibble : 0x61 &+ (nibble &- 10)
     }
 }

@@ -12,6 +12,19 @@ enum JSONTables {
 
     /// Marks a non-hex byte in `hexValue`.
     static let notHex: UInt8 = 0xFF
+
+    /// The hex digit (ASCII) of `nibble` (0...15): the one hex formatter, for `\u00XX` escapes, error
+    /// messages and excerpts. Lower case unless asked.
+    @inline(__always)
+    static func hexDigit(_ nibble: UInt8, uppercase: Bool = false) -> UInt8 {
+        nibble < 10 ? 0x30 &+ nibble : (uppercase ? 0x41 : 0x61) &+ (nibble &- 10)
+    }
+
+    /// The two hex digits of `byte`.
+    static func hex(_ byte: UInt8, uppercase: Bool = false) -> String {
+        String(decoding: [hexDigit(byte &>> 4, uppercase: uppercase), hexDigit(byte & 0x0F, uppercase: uppercase)],
+               as: UTF8.self)
+    }
 }
 
 // Immutable after initialisation (Swift runs global initialisers exactly once, thread-safely),
@@ -103,6 +116,23 @@ enum SWAR {
     static func nonDigitLanes(_ w: UInt64) -> UInt64 {
         let t = w ^ (0x30 &* ones)
         return ((t &+ (0x76 &* ones)) | t) & highs
+    }
+
+    /// The one eight-bytes-at-a-time loop: from `start`, skips whole words of `p[..<end]` in which
+    /// `lanes` flags nothing. Returns the index of the first flagged byte (`found`), or, with `found`
+    /// false, where the tail of fewer than eight untested bytes begins; the caller finishes that byte by
+    /// byte. `lanes` must flag exactly in the lowest flagged lane (all the tests above do).
+    @inline(__always)
+    static func skipWords(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ lanes: (UInt64) -> UInt64)
+        -> (index: Int, found: Bool)
+    {
+        var i = start
+        while i &+ 8 <= end {
+            let flagged = lanes(load(p + i))
+            if flagged != 0 { return (i &+ firstLane(flagged), true) }
+            i &+= 8
+        }
+        return (i, false)
     }
 
     /// Index (0...7) of the lowest flagged lane in little-endian order.

@@ -9,6 +9,8 @@ public final class LineSink {
     private struct Pending {
         var partition: Int
         var next: Int64
+        /// The leader epoch of the message (-1 before librdkafka 2.1): committed with its offset.
+        var epoch: Int32
         var end: Int
     }
 
@@ -70,7 +72,7 @@ public final class LineSink {
                 try Envelope.appendValueLine(message.value, to: &buffer)
             }
             if pending.isEmpty { oldestPendingAt = MonotonicClock.now }
-            pending.append(Pending(partition: index, next: message.offset + 1, end: buffer.count))
+            pending.append(Pending(partition: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count))
         }
 
         func hasWaited(_ nanoseconds: UInt64) -> Bool {
@@ -119,16 +121,17 @@ public final class LineSink {
             writtenBytes = error.bytesWritten
             state.buffer.removeAll()
         }
-        var best: [Int: Int64] = [:]
+        var best: [Int: (next: Int64, epoch: Int32)] = [:]
         var count = 0
         for p in state.pending where p.end <= writtenBytes {
             count += 1
-            if p.next > best[p.partition, default: -1] { best[p.partition] = p.next }
+            if p.next > best[p.partition]?.next ?? -1 { best[p.partition] = (p.next, p.epoch) }
         }
         linesWritten += count
         state.pending.removeAll(keepingCapacity: true)
-        let written = best.map { index, next in
-            TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition, offset: next)
+        let written = best.map { index, last in
+            TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition,
+                           offset: last.next, leaderEpoch: last.epoch)
         }
         return (written, failure)
     }
