@@ -164,8 +164,8 @@ _kput() {
 
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --text --envelope --keep-partition --report --version -h --help)
-    local -a repeating_options=(-X --property)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --topic -t --partition -p -k --key-field -z --compression --rejects --timeout --max-line-bytes)
+    local -a repeating_options=(-X --property -H --header)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --topic -t --partition -p -k --key-field --key --timestamp-field --missing-key --missing-timestamp --partitioner --rate -z --compression --rejects --timeout --max-line-bytes)
     __kput_offer_flags_options -1
 
     # Offer option value completions
@@ -190,6 +190,27 @@ _kput() {
         return
         ;;
     '-k'|'--key-field')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--timestamp-field')
+        return
+        ;;
+    '--missing-key')
+        return
+        ;;
+    '--missing-timestamp')
+        return
+        ;;
+    '--partitioner')
+        return
+        ;;
+    '--rate')
         return
         ;;
     '-z'|'--compression')

@@ -20,7 +20,7 @@ function __kput_parse_tokens -S
     set -l unparsed_tokens (__kput_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kput'
-        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=' 'p/partition=' 'k/key-field=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'timeout=' 'max-line-bytes=' 'version' 'h/help'
+        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=' 'p/partition=' 'k/key-field=' 'key=' 'H/header=+' 'timestamp-field=' 'missing-key=' 'missing-timestamp=' 'partitioner=' 'rate=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'timeout=' 'max-line-bytes=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kput_parse_subcommand -r 1 'version'
@@ -85,7 +85,14 @@ complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kpu
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" q quiet' -l 'quiet' -s 'q' -d 'Say nothing but errors.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" t topic' -l 'topic' -s 't' -d 'Topic to produce to.' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" p partition' -l 'partition' -s 'p' -d 'Send every message to this partition.' -rfka ''
-complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" k key-field' -s 'k' -l 'key-field' -d 'Use this top-level field of each line as the key.' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" k key-field' -s 'k' -l 'key-field' -d 'Use this top-level field of each line as the key (a string or a number); a line without it is rejected (see --missing-key).' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" key' -l 'key' -d 'Use this constant key for every line.' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput"' -s 'H' -l 'header' -d 'Add this header to every message (repeatable, in order; with --envelope after the line\'s own headers).' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" timestamp-field' -l 'timestamp-field' -d 'Take each line\'s timestamp from this top-level field: epoch milliseconds, or an RFC 3339 time with a zone; a line without it is rejected (see --missing-timestamp).' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" missing-key' -l 'missing-key' -d 'With -k, what a line without its key field gets: reject (the default: named, kept in --rejects, exit 65) or null (a null key).' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" missing-timestamp' -l 'missing-timestamp' -d 'With --timestamp-field, what a line without that field gets: reject (the default) or now (the producer\'s clock).' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" partitioner' -l 'partitioner' -d 'How keyed lines choose their partition: murmur2_random (the default, as Java\'s producer), murmur2, consistent_random, consistent, fnv1a_random, fnv1a, random.' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" rate' -l 'rate' -d 'Send at most this many lines per second (reading waits: nothing is read ahead).' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" text' -l 'text' -d 'Send lines as they are, without JSON validation.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" envelope' -l 'envelope' -d 'Each line is an envelope (as kpull writes): produce its key, headers, timestamp and value exactly.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" keep-partition' -l 'keep-partition' -d 'With --envelope, honour each line\'s partition member.'

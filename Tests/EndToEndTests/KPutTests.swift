@@ -312,7 +312,7 @@ final class KPutTests: XCTestCase {
             #"{"\u0069d":"escaped-name","v":8}"#,
             #"{"id":"first","id":"second","v":9}"#,
         ]
-        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id", "-p", "0", "-v", "-z", "gzip"], input: jsonLinesData(lines))
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id", "--missing-key", "null", "-p", "0", "-v", "-z", "gzip"], input: jsonLinesData(lines))
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("kput: -:5: no string or number member \"id\"; null key"), r.stderr)
         XCTAssertTrue(r.stderr.contains("kput: -:6: "), r.stderr)
@@ -322,7 +322,7 @@ final class KPutTests: XCTestCase {
         XCTAssertEqual(records.map { $0.key.map { String(decoding: $0, as: UTF8.self) } }, [
             "abc", "tab\there \u{e9} \u{1F600}", "42", "-1.5e3", nil, nil, nil, "escaped-name", "first",
         ])
-        let quiet = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id"], input: jsonLinesData([#"{"v":5}"#]))
+        let quiet = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id", "--missing-key", "null"], input: jsonLinesData([#"{"v":5}"#]))
         XCTAssertEqual(quiet.stderr, "", "the null-key note is for -v only")
     }
 
@@ -496,5 +496,226 @@ final class KPutTests: XCTestCase {
         XCTAssertEqual(partitionsByKey.count, 10)
         for (key, partitions) in partitionsByKey { XCTAssertEqual(partitions.count, 1, "key \(key)") }
         XCTAssertGreaterThan(Set(partitionsByKey.values.compactMap(\.first)).count, 1, "ten keys do not all hash to one partition")
+    }
+
+    // MARK: - Issue 15: the flags kcat users type, Java's partitions, kcat's JSON, topic names, --rate
+
+    func testHeadersConstantKeyAndTimestampFieldLandAsGiven() throws {
+        let topic = Harness.unique("kput-flags")
+        let lines = [
+            #"{"n":1,"at":1700000000000}"#,
+            #"{"n":2,"at":"2024-01-02T03:04:05.678Z"}"#,
+            #"{"n":3,"at":"2024-01-02T04:04:05+01:00"}"#,
+            #"{"n":4,"at":"1600000000123"}"#,
+        ]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--key", "acct-7", "-H", "trace=abc", "-H", "empty=", "-H", "eq=a=b",
+                                     "--header", "trace=second", "--timestamp-field", "at", "-p", "0"], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.compactMap(\.valueText), lines, "values unchanged")
+        XCTAssertEqual(Set(records.map { $0.key.map { String(decoding: $0, as: UTF8.self) } ?? "<null>" }), ["acct-7"])
+        XCTAssertEqual(records.map(\.timestamp), [1_700_000_000_000, 1_704_164_645_678, 1_704_164_645_000, 1_600_000_000_123])
+        let want = [("trace", "abc"), ("empty", ""), ("eq", "a=b"), ("trace", "second")].map {
+            WitnessRecord.Header(key: $0.0, value: Data($0.1.utf8))
+        }
+        for record in records { XCTAssertEqual(record.headers, want, "-H in order, duplicates kept, empty values empty") }
+
+        // With --envelope the line's own headers come first, then -H.
+        let copy = Harness.unique("kput-flags-env")
+        let env = #"{"key":"k","headers":[{"key":"own","value":"1"}],"value":{"a":1}}"#
+        let e = try execute("kput", ["-b", brokers, "-t", copy, "--envelope", "-H", "added=2"], input: jsonLinesData([env]))
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertEqual(try readTopic(copy).first?.headers, [WitnessRecord.Header(key: "own", value: Data("1".utf8)),
+                                                          WitnessRecord.Header(key: "added", value: Data("2".utf8))])
+    }
+
+    func testALineWithoutItsKeyOrTimestampFieldIsNamedAndRejected() throws {
+        let topic = Harness.unique("kput-nokey")
+        let rejects = Harness.tempFile("rejects")
+        let lines = [#"{"id":"a","n":1}"#, #"{"n":2}"#, #"{"id":"c","n":3}"#, #"{"id":null,"n":4}"#, #"{"id":{"x":1},"n":5}"#]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "id", "--rejects", rejects.path], input: jsonLinesData(lines))
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertEqual(namedLines(r.stderr), [2, 4, 5], r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"kput: -:2: no key: no string or number member "id""#), r.stderr)
+        XCTAssertEqual(try String(contentsOf: rejects, encoding: .utf8), [lines[1], lines[3], lines[4]].map { $0 + "\n" }.joined())
+        XCTAssertEqual(try readTopic(topic).compactMap(\.valueText).sorted(), [lines[0], lines[2]])
+
+        // Asked for explicitly: a null key.
+        let nulls = Harness.unique("kput-nullkey")
+        let n = try execute("kput", ["-b", brokers, "-t", nulls, "-k", "id", "--missing-key", "null", "-p", "0"], input: jsonLinesData(lines))
+        XCTAssertEqual(n.status, 0, n.stderr)
+        XCTAssertEqual(try readTopic(nulls).map { $0.key.map { String(decoding: $0, as: UTF8.self) } }, ["a", nil, "c", nil, nil])
+
+        // The timestamp field likewise; "now" only when asked.
+        let stamped = Harness.unique("kput-nots")
+        let tsLines = [#"{"t":1700000000000}"#, #"{"x":1}"#, #"{"t":"last tuesday"}"#]
+        let t = try execute("kput", ["-b", brokers, "-t", stamped, "--timestamp-field", "t", "-p", "0"], input: jsonLinesData(tsLines))
+        XCTAssertEqual(t.status, 65, t.stderr)
+        XCTAssertEqual(namedLines(t.stderr), [2, 3], t.stderr)
+        let before = Int(Date().timeIntervalSince1970 * 1000)
+        let now = try execute("kput", ["-b", brokers, "-t", stamped, "--timestamp-field", "t", "--missing-timestamp", "now", "-p", "0"],
+                              input: jsonLinesData([#"{"x":2}"#]))
+        XCTAssertEqual(now.status, 0, now.stderr)
+        let got = try readTopic(stamped).map(\.timestamp)
+        XCTAssertEqual(got.count, 2)
+        XCTAssertEqual(got.first, 1_700_000_000_000)
+        XCTAssertGreaterThanOrEqual(got.last ?? 0, before - 1000, "stamped now")
+    }
+
+    /// Keyed lines land where Java's producer puts them: murmur2 as PyPI kafka-python computes it, and
+    /// Kafka's own test vectors (UtilsTest), for thousands of keys and several partition counts.
+    func testKeyedLinesLandWhereJavasMurmur2PutsThem() throws {
+        try requireMock()
+        let counts = [3, 7, 16, 50]
+        let vectors: [(String, Int32)] = [("21", -973_932_308), ("foobar", -790_332_482), ("a-little-bit-long-string", -985_981_536),
+                                          ("abc", 479_470_107)]
+        let keys = vectors.map(\.0) + (0..<2_500).map { "user-\($0)" } + ["", "ü-ß-✓", String(repeating: "k", count: 300)]
+        // The foreign murmur2 first, checked against Kafka's vectors.
+        let foreign = try witness(["murmur2", counts.map(String.init).joined(separator: ",")], input: Data((keys.joined(separator: "\n") + "\n").utf8))
+        var expected: [String: [Int]] = [:]
+        for o in foreign.jsonLines {
+            expected[o["key"] as! String] = o["partitions"] as? [Int]
+            if let v = vectors.first(where: { $0.0 == o["key"] as? String }) { XCTAssertEqual(o["hash"] as? Int, Int(v.1), v.0) }
+        }
+        XCTAssertEqual(expected.count, keys.count)
+        for (key, h) in vectors {
+            XCTAssertEqual(expected[key], counts.map { Int(UInt32(bitPattern: h) & 0x7fff_ffff) % $0 }, key)
+        }
+        let input = jsonLinesData(keys.enumerated().map { i, k in
+            let escaped = String(data: try! JSONSerialization.data(withJSONObject: [k], options: [.fragmentsAllowed]), encoding: .utf8)!
+            return #"{"k":\#(escaped.dropFirst().dropLast()),"i":\#(i)}"#
+        })
+        for (index, n) in counts.enumerated() {
+            let topic = Harness.unique("kput-murmur-\(n)")
+            XCTAssertEqual(MockBroker.shared.command("topic \(topic) \(n)"), "ok")
+            let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "k"], input: input, timeout: 120)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let records = try readTopic(topic)
+            XCTAssertEqual(records.count, keys.count)
+            var wrong = 0
+            for record in records {
+                let key = String(decoding: record.key ?? Data(), as: UTF8.self)
+                if expected[key]?[index] != record.partition {
+                    wrong += 1
+                    if wrong <= 5 { XCTFail("\(n) partitions: key \"\(key.prefix(40))\" on \(record.partition), murmur2 says \(expected[key]?[index] ?? -1)") }
+                }
+            }
+            XCTAssertEqual(wrong, 0, "\(n) partitions")
+        }
+        // --partitioner chooses another: librdkafka's CRC32 puts some of these keys elsewhere.
+        let topic = Harness.unique("kput-crc")
+        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 16"), "ok")
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "k", "--partitioner", "consistent"], input: input, timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let moved = try readTopic(topic).filter { expected[String(decoding: $0.key ?? Data(), as: UTF8.self)]?[2] != $0.partition }
+        XCTAssertGreaterThan(moved.count, keys.count / 2)
+    }
+
+    /// kcat -J output (real kcat, real messages with keys, headers and timestamps) through kput --envelope.
+    func testKcatJSONRoundTripsThroughKputEnvelope() throws {
+        let kcat = try XCTUnwrap(Harness.kcat, "kcat is needed")
+        let source = Harness.unique("kput-kcat-src")
+        let copy = Harness.unique("kput-kcat-copy")
+        if onMock {
+            XCTAssertEqual(MockBroker.shared.command("topic \(source) 3"), "ok")
+            XCTAssertEqual(MockBroker.shared.command("topic \(copy) 3"), "ok")
+        }
+        func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
+        var specs: [String] = []
+        for i in 0..<60 {
+            let value = ["plain \(i)", #"{"json":\#(i),"s":"q\"t"}"#, "tab\there é ✓ \(i)", "", "\\back\\slash/\(i)"][i % 5]
+            let key: String? = i % 7 == 3 ? nil : "key-\(i % 9)"
+            var headers: [String] = []
+            if i % 3 != 0 { headers.append(#"["h1","\#(b64("v\(i)"))"]"#) }
+            if i % 4 == 1 { headers.append(#"["h2",null]"#) }
+            if i % 5 == 2 { headers.append(#"["h1","\#(b64(""))"]"#) }
+            let keyPart = key.map { #""key":"\#(b64($0))","# } ?? ""
+            specs.append(#"{\#(keyPart)"value":"\#(b64(value))","headers":[\#(headers.joined(separator: ","))],"timestamp":\#(1_700_000_000_000 + i * 1_001),"partition":\#(i % 3)}"#)
+        }
+        // And a tombstone with a key.
+        specs.append(#"{"key":"\#(b64("gone"))","value":null,"timestamp":1700000999999,"partition":1}"#)
+        try witnessProduce(source, specs: specs)
+
+        let dump = Harness.tempFile("kcat-J")
+        let k = try Child(URL(fileURLWithPath: kcat), ["-C", "-J", "-e", "-q", "-b", brokers, "-t", source])
+        let kr = k.wait(timeout: 60)
+        XCTAssertEqual(kr.status, 0, kr.stderr)
+        try kr.stdout.write(to: dump)
+        XCTAssertEqual(kr.lines.count, specs.count, "kcat read them all")
+        XCTAssertTrue(kr.lines.allSatisfy { $0.contains(#""payload":"#) && $0.contains(#""ts":"#) }, "kcat's -J shape")
+
+        let r = try execute("kput", ["-b", brokers, "-t", copy, "--envelope", "--keep-partition"], inputFile: dump)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func byPartition(_ records: [WitnessRecord]) -> [Int: [WitnessRecord]] {
+            Dictionary(grouping: records.map { var r = $0; r.offset = 0; return r }, by: \.partition)
+        }
+        let original = byPartition(try readTopic(source))
+        let copied = byPartition(try readTopic(copy))
+        XCTAssertEqual(original.values.map(\.count).reduce(0, +), specs.count)
+        XCTAssertEqual(copied, original, "same keys, payloads, headers and timestamps, in order, on the same partitions")
+    }
+
+    /// --rate N: exact over a run (the acceptance: 5,000 lines at 1,000/s take 5 s ± 5%).
+    func testRateOfAThousandOverFiveThousandLinesTakesFiveSeconds() throws {
+        let topic = Harness.unique("kput-rate")
+        let input = jsonLinesData((1...5_000).map { #"{"n":\#($0)}"# })
+        let started = Date()
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--rate", "1000"], input: input, timeout: 60)
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(seconds, 5.0, accuracy: 0.25, "wall time of the process")
+        XCTAssertEqual(try readTopic(topic).count, 5_000)
+    }
+
+    /// --rate holds the input back: kput reads no further ahead than its line buffer, however much is offered.
+    func testRateIsBackPressureOnTheInput() throws {
+        let topic = Harness.unique("kput-rate-bp")
+        let fifo = try StdinFIFO()
+        defer { fifo.close() }
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--rate", "100"], stdin: fifo.url)
+        let line = Data((#"{"pad":"\#(String(repeating: "x", count: 1000))"}"# + "\n").utf8)
+        var offered = Data()
+        for _ in 0..<8_000 { offered.append(line) }  // 8 MB
+        var accepted = 0
+        let until = Date().addingTimeInterval(3)
+        while Date() < until {
+            let n = fifo.writeSome(offered[accepted...])
+            accepted += n
+            if n == 0 { usleep(2_000) }
+        }
+        kput.signal(SIGTERM)
+        let r = kput.wait(timeout: 60)
+        XCTAssertEqual(r.status, 143, r.stderr)
+        let delivered = try readTopic(topic).count
+        XCTAssertGreaterThan(delivered, 200, "about 100 a second for 3 s")
+        XCTAssertLessThan(delivered, 450, "about 100 a second for 3 s")
+        // What was taken from the pipe: the lines sent, one read buffer (256 KiB) and the pipe's 64 KiB.
+        XCTAssertLessThan(accepted, 2 << 20, "kput read \(accepted) bytes ahead of \(delivered) lines sent")
+    }
+
+    func testTransactionalIdIsRefusedOnceWithExit78() throws {
+        let topic = Harness.unique("kput-tx")
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-X", "transactional.id=tx1"], input: jsonLinesData([#"{"a":1}"#, #"{"a":2}"#]))
+        XCTAssertEqual(r.status, 78, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("not supported"), r.stderr)
+    }
+
+    /// Kafka's rule for topic names, in every tool: one line, exit 64, no crash (a 600-byte name used to
+    /// crash kput and kpull).
+    func testBadTopicNamesAreOneLineAndExit64InEveryTool() throws {
+        for tool in ["kput", "kpull", "kstream"] {
+            for name in [String(repeating: "t", count: 600), "a/b", "..", ".", "", String(repeating: "x", count: 250)] {
+                let r = try execute(tool, ["-b", brokers, "-t", name], input: Data())
+                XCTAssertEqual(r.status, 64, "\(tool) -t \(name.prefix(20)): \(r.stderr)")
+                XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(tool) -t \(name.prefix(20)): \(r.stderr)")
+                XCTAssertTrue(r.stderr.hasPrefix("\(tool): "), r.stderr)
+            }
+        }
+        // 249 characters is a name Kafka takes.
+        let longest = "k" + Harness.unique("x").replacingOccurrences(of: "-", with: "") + String(repeating: "z", count: 230)
+        let name = String(longest.prefix(249))
+        let r = try execute("kput", ["-b", brokers, "-t", name], input: jsonLinesData([#"{"a":1}"#]))
+        XCTAssertEqual(r.status, 0, r.stderr)
     }
 }

@@ -5,6 +5,9 @@
   kafka_witness.py committed BROKERS GROUP TOPIC -> {"partition": committed_offset, ...} and "sum"
   kafka_witness.py produce BROKERS TOPIC < spec -> produces JSON-lines specs (base64 key/value/headers)
   kafka_witness.py count BROKERS TOPIC         -> messages held: sum of high - low watermarks over partitions
+  kafka_witness.py murmur2 N[,N...] < keys     -> per key line (UTF-8): {"key", "hash", "partitions": [...]}, where
+                                                 Java's producer puts it for each partition count N, as computed by
+                                                 PyPI kafka-python's DefaultPartitioner (a murmur2 no one here wrote)
 """
 import base64, json, sys
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -98,6 +101,32 @@ def count(brokers, topic):
     print(total)
 
 
+def murmur2_partitions(counts):
+    from kafka.partitioner.default import DefaultPartitioner, murmur2
+
+    class Cluster:  # the little of kafka-python's ClusterMetadata its partitioner reads
+        def __init__(self, n):
+            self.n = n
+
+        def topics(self):
+            return {"t"}
+
+        def partitions_for_topic(self, topic):
+            return set(range(self.n))
+
+        def available_partitions_for_topic(self, topic):
+            return set(range(self.n))
+
+    partitioner = DefaultPartitioner()
+    clusters = [Cluster(int(n)) for n in counts.split(",")]
+    for line in sys.stdin:
+        key = line.rstrip("\n").encode()
+        h = murmur2(key)
+        h = h - (1 << 32) if h >= (1 << 31) else h  # Java's signed int
+        parts = [partitioner.partition("t", key, key, None, None, c) for c in clusters]
+        print(json.dumps({"key": key.decode(), "hash": h, "partitions": parts}))
+
+
 def create(brokers, topic, partitions):
     """Creates a topic on a real cluster (the mock of 2.0.2 does not serve CreateTopics: tests use kmock's
     `topic` command there)."""
@@ -117,7 +146,9 @@ if __name__ == "__main__":
         produce(sys.argv[2], sys.argv[3])
     elif cmd == "count":
         count(sys.argv[2], sys.argv[3])
+    elif cmd == "murmur2":
+        murmur2_partitions(sys.argv[2])
     elif cmd == "create":
         create(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
-        raise SystemExit("usage: kafka_witness.py read|committed|produce|count|create ...")
+        raise SystemExit("usage: kafka_witness.py read|committed|produce|count|create|murmur2 ...")

@@ -64,7 +64,10 @@ public final class KafkaProducer {
         let config = try settings.makeConfig()
         rd_kafka_conf_set_events(config.pointer, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         client = try RDKafkaClient(kind: .producer, config: config)
-        mainQueue = RDKafkaQueue(pointer: rd_kafka_queue_get_main(client.handle))
+        guard let queue = rd_kafka_queue_get_main(client.handle) else {
+            throw ToolFailure(.configError, "cannot create producer: librdkafka gave no main queue")
+        }
+        mainQueue = RDKafkaQueue(pointer: queue)
     }
 
     deinit { close() }
@@ -92,13 +95,18 @@ public final class KafkaProducer {
         client.topicMetadata(topic, timeoutMs: timeoutMs)
     }
 
-    private func topicHandle(_ name: String) -> OpaquePointer {
+    /// The topic's handle, made once. librdkafka refuses some names (longer than its limit, say) with a
+    /// NULL handle: that is an error for the message, never a crash.
+    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
         if let last = lastTopic, last.name == name { return last.handle }
         let rkt: OpaquePointer
         if let known = topics[name] {
             rkt = known
         } else {
-            rkt = rd_kafka_topic_new(client.handle, name, nil)!
+            guard let made = rd_kafka_topic_new(client.handle, name, nil) else {
+                throw KafkaError(code: rd_kafka_last_error())
+            }
+            rkt = made
             topics[name] = rkt
         }
         lastTopic = (name, rkt)
@@ -135,7 +143,7 @@ public final class KafkaProducer {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [OutgoingHeader] = [], timestamp: Int64? = nil, id: UInt64
     ) throws(KafkaError) {
-        let rkt = topicHandle(topic)
+        let rkt = try topicHandle(topic)
         if headers.isEmpty, timestamp == nil {
             // Common case: the plain, non-variadic call, with no argument vector to build. It reports
             // failure only as -1; then the same message goes through produceva below (nothing was
@@ -224,6 +232,11 @@ public final class KafkaProducer {
     }
 
     public var fatalError: KafkaError? { client.fatalError() }
+}
+
+extension KafkaError {
+    /// A purged message that was already sent: the broker may or may not have written it.
+    public var isPurgedInFlight: Bool { rdCode == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT }
 }
 
 extension Array where Element == OutgoingHeader {

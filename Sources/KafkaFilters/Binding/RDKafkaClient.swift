@@ -38,18 +38,30 @@ final class RDKafkaClient {
     func topicMetadata(_ topic: String?, timeoutMs: Int32) -> Result<Int, KafkaError> {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         var rkt: OpaquePointer?
-        if let topic { rkt = rd_kafka_topic_new(handle, topic, nil) }
+        if let topic {
+            // A NULL handle (a name librdkafka refuses) would make rd_kafka_metadata ask about every topic,
+            // and the first one's partition count would pass for this one's.
+            guard let made = rd_kafka_topic_new(handle, topic, nil) else {
+                return .failure(KafkaError(code: rd_kafka_last_error(), message: "topic \"\(topic)\" refused by librdkafka: "
+                    + String(cString: rd_kafka_err2str(rd_kafka_last_error()))))
+            }
+            rkt = made
+        }
         defer { if let rkt { rd_kafka_topic_destroy(rkt) } }
         let err = rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(timeoutMs))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md = metadata else {
             return .failure(KafkaError(code: err))
         }
         defer { rd_kafka_metadata_destroy(md) }
-        guard topic != nil else { return .success(0) }
-        guard md.pointee.topic_cnt > 0 else { return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)) }
-        let t = md.pointee.topics[0]
-        if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(code: t.err)) }
-        return .success(Int(t.partition_cnt))
+        guard let topic else { return .success(0) }
+        // Only the entry for the topic asked about counts.
+        for i in 0..<Int(md.pointee.topic_cnt) {
+            let t = md.pointee.topics[i]
+            guard let name = t.topic, String(cString: name) == topic else { continue }
+            if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(code: t.err)) }
+            return .success(Int(t.partition_cnt))
+        }
+        return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
     }
 
     /// A fatal error (idempotent producer), if one has been raised.

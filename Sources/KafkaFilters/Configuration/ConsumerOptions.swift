@@ -45,6 +45,7 @@ public struct ConsumerOptions: ParsableArguments {
 
     public func validate() throws {
         guard !topic.isEmpty else { throw ValidationError("missing -t/--topic") }
+        for t in topic { try TopicName.validate(t, allowPattern: true) }
         for t in topic where t.isEmpty { throw ValidationError("empty topic name") }
         if let m = fetchMinBytes, m < 1 || m > 100_000_000 { throw ValidationError("--fetch-min-bytes must be 1...100000000") }
     }

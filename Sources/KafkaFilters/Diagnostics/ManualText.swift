@@ -16,21 +16,39 @@
 public enum ManualText {
     public static var kput: String {
         render([
-            envelopeSection(
-                intro: "With --envelope, each input line is an envelope as kpull and kstream write them: one JSON object per message, for example (one line in reality):"),
+            Section("ENVELOPE FORMAT", envelopeSection(
+                intro: "With --envelope, each input line is an envelope as kpull and kstream write them: one JSON object per message, for example (one line in reality):").blocks + [
+                .literal([]),  // a blank line: a new paragraph after the shared section's last one
+                .paragraph("kcat JSON: --envelope also reads the lines kcat -J writes. A line is kcat's when it has a top-level payload member and no value member:"),
+                .literal([
+                    #"{"topic":"t","partition":0,"offset":0,"tstype":"create","#,
+                    #" "ts":1700000000000,"broker":1,"headers":["a","1","n",null],"#,
+                    #" "key":"k","payload":"hello"}"#,
+                ]),
+                .list([
+                    ("payload", "The value: the string's decoded bytes; null is a tombstone."),
+                    ("key", "The key: a string; null or absent, no key."),
+                    ("ts", "The timestamp in epoch milliseconds; negative or absent, the producer stamps it."),
+                    ("headers", "A flat array name, value, name, value, ...; a null value is a null header value. Order and duplicates are kept."),
+                    ("partition", "Honoured with --keep-partition, else ignored, like topic, offset, tstype and broker."),
+                ]),
+                .paragraph("What cannot round-trip: kcat writes a binary payload or key raw inside its JSON string, so a message that is not UTF-8 gives a line that is not JSON; kput names and rejects it rather than guess. kcat writes ts whatever tstype says, so a LogAppendTime comes back as a CreateTime. For byte-exact copies use kpull's envelope."),
+            ]),
             Section("PARTITIONS", [
-                .paragraph("A line with a key goes where librdkafka's partitioner puts that key (the same key, the same partition). Lines without a key go to one partition at a time, in runs: a run ends after 1000 lines, after 256 KiB, or when the input pauses, and the next run goes to the next partition, round-robin from a random one. A busy input so makes large batches and an even spread over the partitions the topic had at start; a burst of lines stays together. -p sends every line to one partition instead."),
+                .paragraph("A line with a key goes where Java's producer puts that key (and Kafka Streams, franz-go, rpk): the partition is (murmur2(key) & 0x7fffffff) % partitions, Kafka's murmur2 over the key's bytes (librdkafka's partitioner murmur2_random). A topic written by kput and by a Java service so keeps each key on one partition, in order. --partitioner NAME (or -X partitioner=NAME) chooses another of librdkafka's: murmur2, consistent_random (librdkafka's own default, CRC32), consistent, fnv1a_random, fnv1a, random."),
+                .literal([]),  // a blank line: a new paragraph
+                .paragraph("Lines without a key go to one partition at a time, in runs: a run ends after 1000 lines, after 256 KiB, or when the input pauses, and the next run goes to the next partition, round-robin from a random one. A busy input so makes large batches and an even spread over the partitions the topic had at start; a burst of lines stays together. -p sends every line to one partition instead."),
             ]),
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
                     ("0", "Every input line was delivered and acknowledged."),
-                    ("64", "Usage error: a bad option or argument."),
-                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, or a bad envelope); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
+                    ("64", "Usage error: a bad option or argument, or a topic name Kafka refuses (empty, longer than 249, a character other than A-Z a-z 0-9 . _ -, or . or ..)."),
+                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope, or without its -k or --timestamp-field member); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
                     ("69", "No broker answered within --connect-timeout, or the topic does not exist."),
                     ("74", "An input file could not be read, or --rejects or --report could not be written."),
                     ("75", "At least one line was not acknowledged within --timeout (a temporary failure: try again later); each was named on stderr and appended to --rejects."),
-                    ("78", configurationError),
+                    ("78", configurationError + " -X transactional.id is refused this way: kput does not support transactions."),
                     ("130", "Stopped by SIGINT: lines in flight were delivered (or named), the rest of the input was not read."),
                     ("143", "Stopped by SIGTERM, the same way."),
                 ]),
@@ -42,6 +60,17 @@ public enum ManualText {
                 ]),
                 .example("Key each message by its user field and print where each one went:", [
                     #"kput -t events -k user --report < orders.jsonl"#,
+                ]),
+                .example("A constant key, headers, and each line's own time as the timestamp:", [
+                    #"kput -t events --key batch-7 -H source=backfill -H trace=abc \"#,
+                    #"     --timestamp-field at < old-events.jsonl"#,
+                ]),
+                .example("Backfill a large file at 2000 lines a second:", [
+                    #"kput -t events -k user --rate 2000 < archive.jsonl"#,
+                ]),
+                .example("Replay a kcat -J dump:", [
+                    #"kcat -C -J -e -b k1:9092 -t events > dump.jsonl"#,
+                    #"kput --envelope -t events-copy < dump.jsonl"#,
                 ]),
                 .example("Keep bad and undelivered lines aside, fix them, then replay them:", [
                     #"kput -t events --rejects bad.jsonl orders.jsonl"#,

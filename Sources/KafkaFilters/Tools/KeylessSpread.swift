@@ -19,11 +19,13 @@ struct KeylessSpread {
     private var bytes = 0
 
     /// Nil when the partition count is unknown: librdkafka's partitioner then decides.
-    init?(partitions: Int) {
+    /// `start`: the first run's partition (tests); by default a random one.
+    init?(partitions: Int, start: Int32? = nil) {
         guard partitions > 0, partitions <= Int(Int32.max) else { return nil }
-        self.partitions = Int32(partitions)
+        let count = Int32(partitions)
+        self.partitions = count
         // A random start keeps many short runs (cron jobs, `echo … | kput`) off partition 0.
-        current = Int32.random(in: 0..<self.partitions)
+        current = start.map { min(max($0, 0), count - 1) } ?? Int32.random(in: 0..<count)
     }
 
     /// The partition for the next keyless line of `size` bytes.
