@@ -65,7 +65,7 @@ struct KPull: ParsableCommand {
             job.signalIsExitStatus = true
             job.summary = true
             job.commitTimeoutMs = UInt64(commitTimeout * 1000)
-            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runPull()
+            return try ConsumeSession(job: job, settings: settings, stop: .signals).runPull()
         }
     }
 }

@@ -45,7 +45,7 @@ struct KStream: ParsableCommand {
             var job = try consuming.job(tool: "kstream", defaultFrom: .end, from: from)
             job.outputPath = output
             job.statsInterval = stats
-            return try ConsumeSession(job: job, settings: settings, stop: Signals.stopToken).runStream()
+            return try ConsumeSession(job: job, settings: settings, stop: .signals).runStream()
         }
     }
 }

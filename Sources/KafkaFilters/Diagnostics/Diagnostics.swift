@@ -118,3 +118,11 @@ extension Substring {
         return nil
     }
 }
+
+extension Diagnostics {
+    /// A duration for summaries: "1.234s".
+    public static func seconds(_ s: Double) -> String {
+        let ms = Int(s * 1000)
+        return "\(ms / 1000).\(String(ms % 1000 + 1000).dropFirst())s"
+    }
+}

@@ -58,10 +58,13 @@ public enum Signals {
 }
 
 extension Signals {
-    /// The process's signals as a stop token for a consume session (installed by the tool).
-    public static var stopToken: StopToken {
-        StopToken(
-            requested: { Signals.stopRequested }, now: { Signals.stopNow }, takeHangup: { Signals.takeHangup() },
-            exitStatus: { Signals.exitStatus })
+    /// "SIGINT" or "SIGTERM" for messages, nil before any stop signal.
+    public static var stopSignalName: String? {
+        switch stopSignal {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        case let s?: return "signal \(s)"
+        case nil: return nil
+        }
     }
 }

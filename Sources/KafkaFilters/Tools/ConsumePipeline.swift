@@ -649,7 +649,7 @@ public final class ConsumeSession {
         if job.signalIsExitStatus, let s = stop.exitStatus() { status = status.worst(s) }
         if job.summary {
             let committed = job.commit.commits ? "\(commits.linesCommitted) committed" : "nothing committed (no group)"
-            Diagnostics.verbose("\(sink.linesWritten) lines written, \(committed), \(formatSeconds(Double(MonotonicClock.now &- startedAt) / 1e9))")
+            Diagnostics.verbose("\(sink.linesWritten) lines written, \(committed), \(Diagnostics.seconds(Double(MonotonicClock.now &- startedAt) / 1e9))")
         }
         return status
     }

@@ -23,12 +23,6 @@ struct ProduceProgress {
     func summary(delivered: Int, rejected: Int, failed: Int, linesRead: Int, now: UInt64 = MonotonicClock.now) {
         guard enabled else { return }
         let seconds = Double(now - started) / 1e9
-        say("\(delivered) delivered, \(rejected) rejected, \(failed) failed, \(linesRead) lines in \(Self.formatSeconds(seconds))")
-    }
-
-    /// "1.234s".
-    static func formatSeconds(_ s: Double) -> String {
-        let ms = Int(s * 1000)
-        return "\(ms / 1000).\(String(ms % 1000 + 1000).dropFirst())s"
+        say("\(delivered) delivered, \(rejected) rejected, \(failed) failed, \(linesRead) lines in \(Diagnostics.seconds(seconds))")
     }
 }
