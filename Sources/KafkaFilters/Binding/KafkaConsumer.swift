@@ -89,6 +89,9 @@ final class ConsumerCallbackContext: @unchecked Sendable {
     /// partitions before they are assigned.
     var assignOffsets: [TopicPartition: Int64] = [:]
     weak var consumer: KafkaConsumer?
+    /// The cluster refused a commit for its leader epochs (see `LeaderEpochs.isRefusal`): from then on
+    /// commits and stores carry none.
+    var epochsRefused = false
 
     /// Keeps a failed (incremental) assign or unassign for the next poll to report.
     func assignment(_ err: rd_kafka_resp_err_t, _ what: String) {
@@ -145,6 +148,29 @@ private let rebalanceCallback:
         }
     }
 
+/// librdkafka's auto-commit (kstream) reports here, inside a poll. A commit refused for the leader epochs
+/// it carried makes every later commit and store go without them, and stores the refused offsets again
+/// without, so the next auto-commit (or the one on close) carries what was written.
+private let offsetCommitCallback:
+    @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                    UnsafeMutableRawPointer?) -> Void = { rk, err, offsets, opaque in
+        guard let rk, let opaque, let offsets else { return }
+        let context = Unmanaged<ConsumerCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+        var refused: [TopicPartition] = []
+        for i in 0..<Int(offsets.pointee.cnt) {
+            let e = offsets.pointee.elems[i]
+            if LeaderEpochs.isRefusal(e.err) || LeaderEpochs.isRefusal(err), e.offset >= 0 {
+                refused.append(TopicPartition(topic: String(cString: e.topic), partition: e.partition, offset: e.offset))
+            }
+        }
+        guard !refused.isEmpty else { return }
+        context.epochsRefused = true
+        let list = RDKafkaTopicPartitionList(capacity: refused.count)
+        for tp in refused { list.add(tp) }
+        // A partition no longer assigned cannot be stored (its error stays in the list); nothing else can fail.
+        _ = rd_kafka_offsets_store(rk, list.pointer)
+    }
+
 private let errorCallback:
     @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
         _, err, reason, opaque in
@@ -173,6 +199,7 @@ public final class KafkaConsumer {
         context.onRebalance = onRebalance
         rd_kafka_conf_set_rebalance_cb(config.pointer, rebalanceCallback)
         rd_kafka_conf_set_error_cb(config.pointer, errorCallback)
+        rd_kafka_conf_set_offset_commit_cb(config.pointer, offsetCommitCallback)
         rd_kafka_conf_set_opaque(config.pointer, Unmanaged.passUnretained(context).toOpaque())
         client = try RDKafkaClient(kind: .consumer, config: config)
         rd_kafka_poll_set_consumer(client.handle)
@@ -196,7 +223,7 @@ public final class KafkaConsumer {
     /// Reads `partitions` without a group: assigns them (each from its `offset`, which may be one of
     /// librdkafka's logical offsets) instead of subscribing. No rebalance callback follows.
     public func assign(_ partitions: [TopicPartition]) throws(KafkaError) {
-        let list = Self.list(partitions)
+        let list = self.list(partitions)
         let err = rd_kafka_assign(client.handle, list.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, message: "cannot assign partitions: \(String(cString: rd_kafka_err2str(err)))") }
     }
@@ -241,8 +268,7 @@ public final class KafkaConsumer {
     /// Records `offset` (the next one to read) for each partition, to be committed.
     public func storeOffsets(_ offsets: [TopicPartition]) -> KafkaError? {
         guard !offsets.isEmpty else { return nil }
-        let list = RDKafkaTopicPartitionList(capacity: offsets.count)
-        for tp in offsets { list.add(tp) }
+        let list = self.list(offsets)
         let err = rd_kafka_offsets_store(client.handle, list.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             // Per-partition errors (a partition no longer assigned) are expected during a rebalance.
@@ -320,10 +346,16 @@ public final class KafkaConsumer {
     /// the broker's answer. Explicit offsets are committed whatever the current assignment, so lines
     /// written before a rebalance can still be committed after it.
     public func commitSync(_ offsets: [TopicPartition]? = nil) -> KafkaError? {
-        let list = offsets.map(Self.list)
         if let offsets, offsets.isEmpty { return nil }
-        let err = rd_kafka_commit(client.handle, list?.pointer, 0)
-        withExtendedLifetime(list) {}
+        func commit() -> rd_kafka_resp_err_t {
+            let list = offsets.map(self.list)
+            return withExtendedLifetime(list) { rd_kafka_commit(client.handle, list?.pointer, 0) }
+        }
+        var err = commit()
+        if LeaderEpochs.isRefusal(err), !context.epochsRefused {
+            context.epochsRefused = true
+            err = commit()
+        }
         if err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET { return nil }
         return KafkaError(code: err)
     }
@@ -331,15 +363,18 @@ public final class KafkaConsumer {
     /// Starts committing `offsets` (or the stored ones); the result comes back from `pollCommitResult`.
     /// An error here means no commit was started (and no result will come).
     public func commitAsync(_ offsets: [TopicPartition]? = nil) -> KafkaError? {
-        let list = offsets.map(Self.list)
+        let list = offsets.map(self.list)
         let err = rd_kafka_commit_queue(client.handle, list?.pointer, commitQueue.pointer, nil, nil)
         withExtendedLifetime(list) {}
         return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: err)
     }
 
-    private static func list(_ offsets: [TopicPartition]) -> RDKafkaTopicPartitionList {
+    /// `offsets` as a partition list, with their leader epochs unless the cluster refused them.
+    private func list(_ offsets: [TopicPartition]) -> RDKafkaTopicPartitionList {
         let list = RDKafkaTopicPartitionList(capacity: offsets.count)
-        for tp in offsets { list.add(tp) }
+        for tp in offsets {
+            list.add(topic: tp.topic, partition: tp.partition, offset: tp.offset, leaderEpoch: context.epochsRefused ? -1 : tp.leaderEpoch)
+        }
         return list
     }
 
@@ -347,7 +382,11 @@ public final class KafkaConsumer {
     public func pollCommitResult(timeoutMs: Int32 = 0) -> Result<Void, KafkaError>? {
         guard let ev = rd_kafka_queue_poll(commitQueue.pointer, timeoutMs) else { return nil }
         let event = RDKafkaEvent(pointer: ev)
-        if let error = event.error, !error.isNoOffset { return .failure(error) }
+        if let error = event.error, !error.isNoOffset {
+            // The tracker retries the offsets it still holds; the retry goes without epochs.
+            if LeaderEpochs.isRefusal(error.rdCode) { context.epochsRefused = true }
+            return .failure(error)
+        }
         return .success(())
     }
 

@@ -64,4 +64,13 @@ enum LeaderEpochs {
     static func get(_ tp: UnsafePointer<rd_kafka_topic_partition_t>) -> Int32 {
         getEpoch?(tp) ?? -1
     }
+
+    /// A commit refused for the leader epoch it carried. Kafka's group coordinator stores a committed
+    /// epoch without checking it (Java commits the epoch of the last record it consumed, which may be
+    /// older than the leader's), but librdkafka's mock checks it against the partition's current epoch
+    /// and refuses an older one (FENCED_LEADER_EPOCH) once a leader has moved. The consumers then commit
+    /// without epochs, as 2.0.x does: the same offsets, never fewer.
+    static func isRefusal(_ err: rd_kafka_resp_err_t) -> Bool {
+        err == RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH || err == RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH
+    }
 }
