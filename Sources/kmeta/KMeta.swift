@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import KafkaFilters
 
 @main
@@ -125,9 +124,9 @@ extension KMeta {
 
         func timestamp() throws -> Int64 {
             let text = at.hasPrefix("@") ? String(at.dropFirst()) : at
-            let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            let nowMs = TimeSpec.nowMs
             do {
-                return try TimeSpec.parse(text, nowMs: nowMs, timeZone: .current)
+                return try TimeSpec.parse(text, nowMs: nowMs, timeZone: .system)
             } catch {
                 throw ValidationError("--at: \(error)")
             }

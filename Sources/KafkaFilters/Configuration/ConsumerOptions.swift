@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 extension StartPosition: ExpressibleByArgument {}
 extension CommitMode: ExpressibleByArgument {}
@@ -66,14 +65,11 @@ public struct ConsumerOptions: ParsableArguments {
         if let pattern = topic.first(where: { $0.hasPrefix("^") }), groupless || partitions != nil {
             throw ToolFailure(.usage, "\(pattern): a pattern subscribes as a group; it cannot be read with -p or --no-group")
         }
-        let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        // Only a time (@...) needs the local zone; looking it up loads ICU's zone data (~3 MiB of peak
-        // RSS, measured on the drain benchmark), so plain offsets and beginning/end are parsed in UTC.
-        func zone(_ text: String) -> TimeZone { text.contains("@") ? .current : TimeZone(secondsFromGMT: 0)! }
+        let nowMs = TimeSpec.nowMs
         var job = ConsumeJob(topics: topic, group: group ?? "\(tool).\(topic.joined(separator: ","))", from: defaultFrom)
         if let from {
             let start: StartPositions
-            do { start = try StartPositions.parse(from, nowMs: nowMs, timeZone: zone(from)) } catch {
+            do { start = try StartPositions.parse(from, nowMs: nowMs, timeZone: .system) } catch {
                 throw ToolFailure(.usage, "--from \(from): \(error)")
             }
             switch start.all {
@@ -86,7 +82,7 @@ public struct ConsumerOptions: ParsableArguments {
             if !plain || seek || groupless { job.start = start }
         }
         if let until {
-            do { job.stop = try StopPosition.parse(until, nowMs: nowMs, timeZone: zone(until)) } catch {
+            do { job.stop = try StopPosition.parse(until, nowMs: nowMs, timeZone: .system) } catch {
                 throw ToolFailure(.usage, "--until \(until): \(error)")
             }
             job.exitAtEnd = true

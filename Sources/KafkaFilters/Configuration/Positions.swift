@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Start and stop positions for kpull and kstream (-o/--from, --until) and the times they and
 // `kput --timestamp-field` take. Pure parsing: no broker, no clock (the caller passes `nowMs`), no
@@ -32,7 +34,7 @@ public enum ReadPosition: Equatable, Sendable {
     case timestamp(Int64)  // "@TIME": the instant, epoch milliseconds
 
     /// One POS (no partition prefix).
-    static func parse(_ text: Substring, nowMs: Int64, timeZone: TimeZone) throws(PositionError) -> ReadPosition {
+    static func parse(_ text: Substring, nowMs: Int64, timeZone: LocalZone) throws(PositionError) -> ReadPosition {
         switch text {
         case "": throw PositionError("empty position (expected beginning, end, N, -N or @TIME)")
         case "beginning", "start", "oldest": return .beginning
@@ -72,7 +74,7 @@ public struct StartPositions: Equatable, Sendable {
     /// The position for `partition`: its own, else `all`, else nil (the caller's default).
     public func position(for partition: Int32) -> ReadPosition? { partitions[partition] ?? all }
 
-    public static func parse(_ text: String, nowMs: Int64, timeZone: TimeZone) throws(PositionError) -> StartPositions {
+    public static func parse(_ text: String, nowMs: Int64, timeZone: LocalZone) throws(PositionError) -> StartPositions {
         guard !text.isEmpty else { throw PositionError("empty position (expected beginning, end, N, -N, @TIME or P:POS,...)") }
         var result = StartPositions()
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -97,7 +99,7 @@ public struct StartPositions: Equatable, Sendable {
 public enum StopPosition: Equatable, Sendable {
     case end, offset(Int64), timestamp(Int64)
 
-    public static func parse(_ text: String, nowMs: Int64, timeZone: TimeZone) throws(PositionError) -> StopPosition {
+    public static func parse(_ text: String, nowMs: Int64, timeZone: LocalZone) throws(PositionError) -> StopPosition {
         let s = Substring(text)
         if s.isEmpty { throw PositionError("empty stop position (expected end, N or @TIME)") }
         if s == "end" { return .end }
@@ -116,7 +118,7 @@ public enum TimeSpec {
     /// a plain date ("2026-11-30": midnight in `timeZone`, as date(1) reads it; the day's first instant
     /// where the zone skips midnight); a past duration ("-90s", "-30m", "-1h", "-2d", "-1h30m": units
     /// ms s m h d w, largest first, each once; not zero, not forward).
-    public static func parse(_ text: String, nowMs: Int64, timeZone: TimeZone) throws(PositionError) -> Int64 {
+    public static func parse(_ text: String, nowMs: Int64, timeZone: LocalZone) throws(PositionError) -> Int64 {
         try parse(Substring(text), nowMs: nowMs, timeZone: timeZone)
     }
 
@@ -128,7 +130,7 @@ public enum TimeSpec {
         return ms
     }
 
-    static func parse(_ text: Substring, nowMs: Int64, timeZone: TimeZone) throws(PositionError) -> Int64 {
+    static func parse(_ text: Substring, nowMs: Int64, timeZone: LocalZone) throws(PositionError) -> Int64 {
         guard let first = text.first else { throw PositionError("empty time after '@'") }
         if first == "+" {
             throw PositionError("time '\(text)' is in the future; a relative time counts back, as in -1h")
@@ -189,7 +191,7 @@ public enum TimeSpec {
     private enum DateValue { case dateTime(Int64), localMidnight(Int64) }
 
     /// YYYY-MM-DD alone (needs `timeZone`) or an RFC 3339 date-time with its zone.
-    private static func parseDate(_ text: Substring, timeZone: TimeZone?) throws(PositionError) -> DateValue {
+    private static func parseDate(_ text: Substring, timeZone: LocalZone?) throws(PositionError) -> DateValue {
         var lx = Lexer(Array(text.utf8))
         func bad(_ why: String) -> PositionError { PositionError("invalid time '\(text)': \(why)") }
         guard let year = lx.number(4), lx.eat(UInt8(ascii: "-")), let month = lx.number(2), lx.eat(UInt8(ascii: "-")),
@@ -250,9 +252,9 @@ public enum TimeSpec {
 
     /// The first instant of `days` (since 1970-01-01) in `timeZone`: the instant whose local time is
     /// 00:00, the earlier one if midnight happens twice, or the transition itself if the zone skips it.
-    private static func localMidnight(days: Int64, timeZone: TimeZone, text: Substring) throws(PositionError) -> Int64 {
+    private static func localMidnight(days: Int64, timeZone: LocalZone, text: Substring) throws(PositionError) -> Int64 {
         let naive = days * 86_400  // the wall-clock midnight, read as if it were UTC
-        func offset(_ t: Int64) -> Int64 { Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t)))) }
+        func offset(_ t: Int64) -> Int64 { Int64(timeZone.secondsFromGMT(t)) }
         let before = offset(naive - 86_400), after = offset(naive + 86_400)
         let candidates = Set([naive - before, naive - after]).sorted()
         if let t = candidates.first(where: { $0 + offset($0) == naive }) {
@@ -344,5 +346,37 @@ private struct Lexer {
     /// True when `s` is one or more ASCII digits.
     static func allDigits(_ s: Substring) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+}
+
+/// A time zone as the parser needs one: its offset from UTC at each instant. The tools pass `.system`
+/// (the process's local zone: TZ, else /etc/localtime, read by libc as date(1) reads it); tests pass any
+/// zone. Not Foundation's TimeZone: linking Foundation (and its ICU data) into every tool cost ~7 MiB of
+/// resident memory at start-up, for one offset lookup.
+public struct LocalZone: Sendable {
+    /// Seconds east of UTC at `unixSeconds`.
+    public let secondsFromGMT: @Sendable (_ unixSeconds: Int64) -> Int
+
+    public init(secondsFromGMT: @escaping @Sendable (_ unixSeconds: Int64) -> Int) {
+        self.secondsFromGMT = secondsFromGMT
+    }
+
+    public static let utc = LocalZone { _ in 0 }
+
+    /// The process's local zone, through localtime_r (which reads TZ and the zone database itself).
+    public static let system = LocalZone { t in
+        var time = time_t(t)
+        var parts = tm()
+        guard localtime_r(&time, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
+    }
+}
+
+extension TimeSpec {
+    /// Now, in milliseconds since the epoch (the wall clock: positions and lookups are by wall time).
+    public static var nowMs: Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
