@@ -74,7 +74,9 @@ struct KPut: ParsableCommand {
     @Option(help: ArgumentHelp("Append bad and undelivered lines to this file.", valueName: "file"), completion: .file())
     var rejects: String?
 
-    @Flag(help: "Write one JSON line per acknowledged message to stdout: line, source, topic, partition, offset.")
+    @Flag(help: ArgumentHelp(
+        "Write one JSON line per acknowledged message to stdout: line, source, topic, partition, offset.",
+        discussion: "offset is null when the broker acknowledged a retried message it already had without saying where (librdkafka 2.3 and later)."))
     var report = false
 
     @Option(help: ArgumentHelp("Give up on a message not acknowledged after this many seconds (exit 75).", valueName: "seconds"))

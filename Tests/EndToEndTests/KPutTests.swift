@@ -263,7 +263,7 @@ final class KPutTests: XCTestCase {
         for rep in reported {
             XCTAssertEqual(rep.topic, topic)
             let expected = try XCTUnwrap(bySource[rep.source].flatMap { $0.indices.contains(rep.line - 1) ? $0[rep.line - 1] : nil }, "\(rep)")
-            XCTAssertEqual(byPosition["\(rep.partition)/\(rep.offset)"], expected, "\(rep)")
+            XCTAssertEqual(byPosition["\(rep.partition)/\(rep.offset ?? -1)"], expected, "\(rep)")
             XCTAssertTrue(seen.insert("\(rep.source):\(rep.line)").inserted, "reported twice: \(rep)")
         }
     }

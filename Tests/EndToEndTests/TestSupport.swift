@@ -27,7 +27,8 @@ struct ReportLine: Decodable {
     var source: String
     var topic: String
     var partition: Int
-    var offset: Int
+    /// nil: acknowledged without an offset (a retry the broker already had; librdkafka 2.3+).
+    var offset: Int?
 }
 
 func reportLines(_ data: Data) -> [ReportLine] {

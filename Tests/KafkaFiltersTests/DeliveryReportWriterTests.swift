@@ -10,6 +10,8 @@ final class DeliveryReportWriterTests: XCTestCase {
         XCTAssertFalse(writer.hasPending)
         writer.acknowledged(id: DeliveryLedger.id(source: 0, line: 1), partition: 0, offset: 0)
         writer.acknowledged(id: DeliveryLedger.id(source: 1, line: 1_099_511_627_775), partition: 2_147_483_647, offset: 9_223_372_036_854_775_807)
+        // Acknowledged without an offset (librdkafka's -1001): the offset is unknown, not negative.
+        writer.acknowledged(id: DeliveryLedger.id(source: 0, line: 2), partition: 3, offset: -1001)
         XCTAssertTrue(writer.hasPending)
         writer.flush()
         XCTAssertFalse(writer.hasPending)
@@ -17,6 +19,7 @@ final class DeliveryReportWriterTests: XCTestCase {
         XCTAssertEqual(text, """
             {"line":1,"source":"-","topic":"t.1","partition":0,"offset":0}
             {"line":1099511627775,"source":"dir/\\"q\\".jsonl","topic":"t.1","partition":2147483647,"offset":9223372036854775807}
+            {"line":2,"source":"-","topic":"t.1","partition":3,"offset":null}
 
             """)
         for line in text.split(separator: "\n") {

@@ -1,5 +1,8 @@
 /// `kput --report`: one JSON line per acknowledged message,
 /// `{"line":N,"source":"-","topic":"t","partition":P,"offset":O}`, written without building a String.
+/// `"offset":null` when the broker acknowledged the message without an offset: librdkafka 2.3+ counts
+/// an idempotent retry that the broker answers DUPLICATE_SEQUENCE_NUMBER (it already had the first
+/// copy) as delivered, with offset -1001 (unknown).
 final class DeliveryReportWriter {
     private let output: OutputWriter
     /// Per source: `,"source":"…","topic":"…","partition":` — the constant middle of a line.
@@ -33,7 +36,7 @@ final class DeliveryReportWriter {
         output.buffer.append(contentsOf: middles[sourceIndex])
         Envelope.appendInteger(Int64(partition), to: &output.buffer)
         Envelope.appendLiteral(#","offset":"#, to: &output.buffer)
-        Envelope.appendInteger(offset, to: &output.buffer)
+        if offset >= 0 { Envelope.appendInteger(offset, to: &output.buffer) } else { Envelope.appendLiteral("null", to: &output.buffer) }
         output.buffer.append(UInt8(ascii: "}"))
         output.buffer.append(0x0A)
     }
