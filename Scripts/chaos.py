@@ -10,7 +10,7 @@ rotations, then a check that nothing was lost (issue 17).
   CHAOS_RSS_SCALE=F multiplies the RSS bounds (make sanitize: sanitized builds need more memory)
 
 What runs, only on loopback, all of it stopped by the script:
-  kmock --brokers 3 --topic chaos:6, fault commands on its stdin;
+  kmock --brokers 3 --topic chaos:12, fault commands on its stdin;
   a feeder thread writing {"k":KEY,"n":N,"seq":S,...} lines (N numbered per key, S the line number) into
     kput -t chaos -k k --report -v -X debug=msg (its errored MessageSets are logged, with their MsgIds);
   kpull members A and B in group chaos.pull (-X session.timeout.ms=6000 -X fetch.wait.max.ms=10), stdout
@@ -29,9 +29,10 @@ import base64, collections, json, os, random, re, signal, subprocess, sys, threa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WITNESS = os.path.join(ROOT, "Tests", "witness", "kafka_witness.py")
-TOPIC, PARTITIONS, BROKERS_N = "chaos", 6, 3
+# 12 partitions: each keeps ~5 MiB in the mock; a 5-minute run at 400 lines/s writes ~2 MiB to the fullest.
+TOPIC, PARTITIONS, BROKERS_N = "chaos", 12, 3
 PULL_GROUP, STREAM_GROUP = "chaos.pull", "chaos.stream"
-KEYS = [f"k{i:02d}" for i in range(32)]
+KEYS = [f"k{i:02d}" for i in range(48)]
 FAST = ["-X", "session.timeout.ms=6000", "-X", "fetch.wait.max.ms=10"]
 # Bounds checked on the samples (README, Limits: kput queues at most 50,000 messages / 32 MiB; kpull and
 # kstream prefetch ~4 MiB plus one 8 MiB fetch response per broker; each tool holds a few sockets per broker).
@@ -312,7 +313,10 @@ class CommitWatch(threading.Thread):
 
     def __init__(self, files):
         super().__init__(daemon=True)
-        self.files = files        # group -> [paths]
+        # group -> [paths]; a rotated name is added before the rename, so every line is always under a
+        # name read here (a file that was stream.log for only a moment is read later as stream.log.N).
+        self.files = files
+        self.latest = {}          # group -> (t, committed offsets) of the last successful read
         self.readers = {g: {} for g in files}   # group -> path -> [fd, inode, buffer]
         self.old = {g: [] for g in files}       # rotated-away readers, still read to their end
         self.written = {g: {} for g in files}
@@ -361,6 +365,7 @@ class CommitWatch(threading.Thread):
                 except Exception:
                     pass
             for group, offsets in got.items():
+                self.latest[group] = (now(), offsets)
                 self._read(group)
                 w = self.written[group]
                 for p, o in offsets.items():
@@ -542,13 +547,14 @@ def main():
             a.start()
             restart_at = None
         if restart_at is None and t >= next_kill:
-            kill_member(a, queries, tails)
+            kill_member(a, queries, tails, watch)
             restart_at = now() + rng.uniform(0.3, 4)
             next_kill = restart_at + rng.uniform(6, 20)
         if t >= next_rotate:
             R.rotations += 1
             rotated = R.path(f"stream.log.{R.rotations}")
             stream_tail.poll()
+            watch.files[STREAM_GROUP].append(rotated)
             try:
                 os.rename(R.path("stream.log"), rotated)
             except FileNotFoundError:
@@ -626,7 +632,7 @@ def main():
     return 0 if ok else 1
 
 
-def kill_member(m, queries, tails):
+def kill_member(m, queries, tails, watch):
     p = m.proc
     os.kill(p.pid, signal.SIGKILL)
     code = p.wait()
@@ -642,10 +648,20 @@ def kill_member(m, queries, tails):
     while got is None and now() - t < 4.5:
         tries += 1
         got = committed_checked(queries, tails, f"after the kill of {label}")
+    source = "read after the kill"
+    if got is not None:
+        offsets = got[PULL_GROUP]
+    else:
+        # The coordinator did not answer in time (a broker down, added RTT): take the watch's last read
+        # before the kill, a lower bound of what was committed then (commits only move forward).
+        wt, offsets = watch.latest.get(PULL_GROUP, (None, None))
+        if wt is not None and wt > t:
+            offsets = None
+        source = f"the 100 ms watch's read {t - wt:.1f}s before the kill" if offsets is not None else "unknown"
     torn = m.tail.new_segment(f"{m.name}{m.incarnation + 1}")
-    R.kills.append({"t": t, "incarnation": label, "committed": got[PULL_GROUP] if got else None,
+    R.kills.append({"t": t, "incarnation": label, "committed": offsets, "source": source,
                     "query_s": now() - t, "torn": len(torn)})
-    R.log(f"SIGKILL kpull {label}; committed then {got[PULL_GROUP] if got else 'unknown (query failed)'}"
+    R.log(f"SIGKILL kpull {label}; committed then {offsets} ({source})"
           + (f"; it left a torn last line of {len(torn)} bytes" if torn else ""))
 
 
@@ -824,12 +840,15 @@ def check():
             if got < need:
                 unexplained.append((p, o, sorted(c)))
         if group == PULL_GROUP:
+            say("  rule: each extra copy of (p, o) needs its own SIGKILL of an incarnation that had written it, with the group's")
+            say("  committed offset C[p] read right after that kill <= o, and the copy seen after the kill")
             windows = ", ".join(f"{k['incarnation']} {per_kill[k['incarnation']]}" for k in R.kills if per_kill[k["incarnation"]])
             verdict(not unexplained, f"duplicates {n_extra} (of {len(dups)} messages), each in the uncommitted window at a kill "
                     f"({len(unexplained)} not{': ' + str(unexplained[:3]) if unexplained else ''}); per kill: {windows or 'none'}")
             unknown = [k["incarnation"] for k in R.kills if k["committed"] is None]
-            verdict(not unknown, f"the committed offsets were read after every kill ({unknown or 'all'}; slowest "
-                    f"{max([k['query_s'] for k in R.kills] or [0]):.1f}s)")
+            late = [f"{k['incarnation']}: {k['source']}" for k in R.kills if k["committed"] is not None and k["source"] != "read after the kill"]
+            verdict(not unknown, f"the committed offsets at every kill are known ({unknown or 'all'}; "
+                    f"from the watch instead: {late or 'none'})")
             torn = [k for k in R.kills if k["torn"]]
             say(f"  torn last lines left by a SIGKILL: {len(torn)}")
         else:
