@@ -862,7 +862,13 @@ def check():
 
     say("resources (sampled once a second from /proc)")
     peak = {}
-    for label, samples in sorted(R.sampler.samples.items()):
+    # The killed member's incarnations are one line: A1..An, each short-lived.
+    merged = collections.defaultdict(list)
+    for label, samples in R.sampler.samples.items():
+        inc = re.match(r"kpull A(\d+)$", label)
+        merged["kpull A1..A%d" % len(R.kills + [None]) if inc else label].extend(samples)
+    for label, samples in sorted(merged.items()):
+        samples.sort()
         if not samples:
             continue
         hwm = max(s[2] for s in samples) / 1024
@@ -880,8 +886,13 @@ def check():
             say(f"  info {text} (the mock holds the data: not bounded here)")
     R.peak = peak
     say("exit codes")
+    killed = [e for e in R.exits if e[3] == "SIGKILLed by the chaos"]
+    if killed:
+        verdict(all(e[2] for e in killed), f"kpull A1..A{len(killed)}: {sorted(set(e[1] for e in killed))} "
+                f"({len(killed)} SIGKILLed by the chaos: -9 each)")
     for name, code, good, note in R.exits:
-        verdict(good, f"{name}: {code}{' (' + note + ')' if note else ''}")
+        if (name, code, good, note) not in killed:
+            verdict(good, f"{name}: {code}{' (' + note + ')' if note else ''}")
     verdict(not R.mock.bad_answers, f"kmock answered ok to every command: {sum(R.mock.commands.values())} commands "
             f"({len(R.mock.bad_answers)} not: {R.mock.bad_answers[:3]})")
     for f in R.failures:
