@@ -553,18 +553,22 @@ def main():
         if t >= next_rotate:
             R.rotations += 1
             rotated = R.path(f"stream.log.{R.rotations}")
+            # kstream creates stream.log again when it handles the previous SIGHUP (on its next 100 ms tick).
+            waited = now()
+            while not os.path.exists(R.path("stream.log")) and now() - waited < 2:
+                time.sleep(0.05)
             stream_tail.poll()
             watch.files[STREAM_GROUP].append(rotated)
             try:
                 os.rename(R.path("stream.log"), rotated)
             except FileNotFoundError:
-                R.failures.append(f"kstream's output stream.log did not exist at rotation {R.rotations}")
+                R.failures.append(f"kstream had not created stream.log again 2 s after a SIGHUP (rotation {R.rotations})")
             ks.send_signal(signal.SIGHUP)
             stream_tail.open(R.path("stream.log"), "stream.log")   # kstream creates it again on SIGHUP
             # the rotated file's segment stays before the new one: segments keep the order files were opened
             stream_tail.segments[-2] = (f"stream.log.{R.rotations}", stream_tail.segments[-2][1])
             R.log(f"rotated stream.log to stream.log.{R.rotations}, SIGHUP to kstream")
-            next_rotate = t + rng.uniform(3, 12)
+            next_rotate = now() + rng.uniform(3, 12)
         if ks.poll() is not None or b.proc.poll() is not None or kput.poll() is not None:
             R.log("a tool exited during the run")
             break
@@ -916,8 +920,19 @@ def cleanup(*_):
                 pass
 
 
+def watchdog(limit):
+    """The run stops by itself: past the fault phase plus a bound for the end phase, everything is killed."""
+    time.sleep(limit)
+    print(f"chaos: FAIL: still running after {limit:.0f}s; killing every process it started", flush=True)
+    cleanup()
+    os._exit(1)
+
+
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(143)))
+    # The end phase normally takes seconds; its steps are bounded one by one (kput 200 s, catch-up 150 s, each
+    # stop 90 s, each witness call 180 s); 10 minutes past the fault phase the whole run is given up.
+    threading.Thread(target=watchdog, args=(R.seconds + 600,), daemon=True).start()
     try:
         rc = main()
     except KeyboardInterrupt:
