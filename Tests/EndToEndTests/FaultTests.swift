@@ -253,4 +253,39 @@ final class FaultTests: FaultInjectingTestCase {
         XCTAssertTrue(rr.stderr.contains("No space left on device"), rr.stderr)
         XCTAssertEqual(try readTopic(topic2).count, 100)
     }
+
+    /// SIGTERM while every broker is down: kpull and kstream end within a bound (no commit is sent and
+    /// librdkafka's close, which would wait for a coordinator, is skipped: kpull at once, kstream once
+    /// librdkafka's own queued auto-commits time out, within session.timeout.ms, 6 s here), exit 75 when
+    /// lines written could not be committed (0 or 143 when everything was), and nothing unwritten is
+    /// committed.
+    func testSigtermWhileEveryBrokerIsDownEndsWithinABound() throws {
+        try requireMock()
+        let topic = Harness.unique("outage")
+        try createTopic(topic, partitions: 3)
+        let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...40).map { #"{"n":\#($0)}"# }))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let log = Harness.tempFile("outage.log")
+        let streamGroup = Harness.unique("g-stream"), pullGroup = Harness.unique("g-pull")
+        let stream = try Child(Harness.tool("kstream"), ["-b", brokers, "-t", topic, "-g", streamGroup, "--from", "beginning", "-o", log.path] + Harness.fastConsumer)
+        let pull = try Child(Harness.tool("kpull"), ["-b", brokers, "-t", topic, "-g", pullGroup] + Harness.fastConsumer)
+        XCTAssertTrue(stream.waitFor(timeout: 30) { lineCount(log) >= 40 }, stream.stderrText)
+        XCTAssertTrue(pull.waitFor(timeout: 30) { pull.stdoutLines.count >= 40 }, pull.stderrText)
+        for id in 1...3 { XCTAssertEqual(mock.command("down \(id)"), "ok") }
+        XCTAssertTrue(stream.waitFor(timeout: 20) { stream.stderrText.contains("lost the cluster") }, stream.stderrText)
+        sleep(3)   // librdkafka says all brokers are down once each has failed to reconnect
+        for (name, child, stopped, bound) in [("kstream", stream, Int32(0), 9.0), ("kpull", pull, Int32(143), 3.0)] {
+            let start = Date()
+            child.signal(SIGTERM)
+            let r = child.wait(timeout: 30)
+            let took = Date().timeIntervalSince(start)
+            print("\(name): SIGTERM with every broker down: exit \(r.status) after \(String(format: "%.1f", took)) s")
+            XCTAssertLessThan(took, bound, "\(name) within the bound: \(r.stderr)")
+            XCTAssertTrue(r.status == 75 || r.status == stopped, "\(name): \(r.status) \(r.stderr)")
+            if r.status == 75 { XCTAssertTrue(r.stderr.contains("will be read again"), r.stderr) }
+        }
+        for id in 1...3 { XCTAssertEqual(mock.command("up \(id)"), "ok") }
+        XCTAssertLessThanOrEqual(try committed(group: streamGroup, topic: topic).sum, lineCount(log), "nothing unwritten committed")
+        XCTAssertLessThanOrEqual(try committed(group: pullGroup, topic: topic).sum, pull.stdoutLines.count)
+    }
 }

@@ -417,16 +417,23 @@ public final class KafkaConsumer {
     }
 
     /// Leaves the group (committing stored offsets when auto-commit is on), then destroys the handle.
-    public func close() {
+    public func close() { close(leavingTheGroup: true) }
+
+    /// `leavingTheGroup: false` skips librdkafka's close (its final auto-commit and LeaveGroup, each of
+    /// which waits for a coordinator): for a cluster that does not answer. The group then drops this
+    /// member after session.timeout.ms; nothing more is committed.
+    public func close(leavingTheGroup: Bool) {
         guard !closed else { return }
         closed = true
-        // A failed close (the coordinator gone) leaves nothing to do: the tools have made their final
-        // commit before this, and the group drops this member after session.timeout.ms.
-        _ = rd_kafka_consumer_close(client.handle)
+        if leavingTheGroup {
+            // A failed close (the coordinator gone) leaves nothing to do: the tools have made their final
+            // commit before this, and the group drops this member after session.timeout.ms.
+            _ = rd_kafka_consumer_close(client.handle)
+        }
         // Drain any commit results so the queue holds no event when it is destroyed.
         while let ev = rd_kafka_queue_poll(commitQueue.pointer, 0) { rd_kafka_event_destroy(ev) }
         withExtendedLifetime(commitQueue) {}
-        client.destroy()
+        if leavingTheGroup { client.destroy() } else { client.destroyWithoutConsumerClose() }
         withExtendedLifetime(context) {}
     }
 }

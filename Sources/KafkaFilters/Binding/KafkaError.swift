@@ -39,6 +39,8 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         rdCode == RD_KAFKA_RESP_ERR__TRANSPORT || rdCode == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
             || rdCode == RD_KAFKA_RESP_ERR__RESOLVE
     }
+    /// librdkafka has lost every broker of the bootstrap list and the metadata.
+    public var isAllBrokersDown: Bool { rdCode == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN }
     public var isAuthorization: Bool {
         rdCode == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
             || rdCode == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED

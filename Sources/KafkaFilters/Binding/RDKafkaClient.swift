@@ -31,6 +31,14 @@ final class RDKafkaClient {
         rd_kafka_destroy(handle)
     }
 
+    /// Destroys a consumer without `rd_kafka_consumer_close`'s final commit and LeaveGroup, which wait
+    /// for a coordinator: for a cluster that does not answer.
+    func destroyWithoutConsumerClose() {
+        guard !destroyed else { return }
+        destroyed = true
+        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+    }
+
     deinit { destroy() }
 
     /// Asks for metadata of `topic` (or of the cluster) so a tool learns within `timeoutMs` whether any

@@ -35,6 +35,9 @@ public final class ConsumeSession {
     private var stopReason: String?
     private(set) var messages = 0
     private var outage = false
+    /// librdkafka said every broker was down, and no message has arrived since: at the stop, the final
+    /// commit is not sent and the close is skipped (`commitToAnUnreachableCluster`).
+    private var clusterUnreachable = false
     private var finishing = false
     /// A failed store of offsets has been said since the last one that worked.
     private var storeTrouble = false
@@ -340,6 +343,7 @@ public final class ConsumeSession {
     func take(_ message: ConsumedMessage) {
         guard stopReason == nil, !finishing else { return }
         commits.fetching()
+        clusterUnreachable = false
         if outage {
             outage = false
             Diagnostics.warning("brokers reachable again")
@@ -379,6 +383,7 @@ public final class ConsumeSession {
             } else if error.isAuthorization {
                 fail(.configError, "not authorized: \(error)")
             } else if error.isTransport {
+                if error.isAllBrokersDown { clusterUnreachable = true }
                 // librdkafka reconnects on its own; say so once per outage, not per retry.
                 if !outage {
                     outage = true
@@ -465,8 +470,10 @@ public final class ConsumeSession {
             // pending and are committed once this member has rejoined.
             writeOut()
             if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
-            // While leaving, the final commit has already been made (or given up on).
-            if !finishing && !commits.rejoining { commitNow(final: false) }
+            // While leaving, the final commit has already been made (or given up on). A lost assignment's
+            // commit would be refused (the group has moved on), and with no broker reachable a
+            // synchronous commit only waits for a coordinator: either way the offsets stay pending.
+            if !finishing && !commits.rejoining && !lost && !clusterUnreachable { commitNow(final: false) }
             commits.revoked()
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             assigned.subtract(keys)
@@ -614,6 +621,22 @@ public final class ConsumeSession {
         }
     }
 
+    /// Stopping while no broker answers: librdkafka's synchronous commit and its close would each wait
+    /// for a coordinator (kstream took 13 s to exit after SIGTERM with session.timeout.ms=6000, 47 s with
+    /// the default 45 s). No commit is sent (it could not be made, and librdkafka's teardown would wait
+    /// for it), and librdkafka's close is skipped: nothing unwritten is committed, the lines written since
+    /// the last commit will be read again, exit 75. kpull then exits at once; kstream's teardown still
+    /// waits for the auto-commits librdkafka itself queued, at most session.timeout.ms. Returns false:
+    /// the group is not left through the close.
+    private func commitToAnUnreachableCluster() -> Bool {
+        commits.dropInFlight()
+        if !commits.pending.isEmpty {
+            let unsure = sink.linesWritten - commits.linesCommitted
+            fail(.tempFailure, "cannot commit offsets: no broker is reachable; the last \(unsure) lines written will be read again")
+        }
+        return false
+    }
+
     private var sessionTimeoutMs: Int { settings.value(of: "session.timeout.ms").flatMap { Int($0) } ?? 45_000 }
 
     // MARK: - kstream's housekeeping
@@ -642,8 +665,13 @@ public final class ConsumeSession {
     private func finish() -> ExitStatus {
         if status != .ioError { writeOut() }
         finishing = true
-        if (subscribed || assignedManually) && job.commit.commits { commitFinal() }
-        consumer.close()
+        var leave = true
+        if (subscribed || assignedManually) && job.commit.commits {
+            if clusterUnreachable { leave = commitToAnUnreachableCluster() } else { commitFinal() }
+        } else if clusterUnreachable {
+            leave = false
+        }
+        consumer.close(leavingTheGroup: leave)
         consumer = nil
         // kpull reports the signal that stopped it; for kstream a signal is the normal way to stop (0).
         if job.signalIsExitStatus, let s = stop.exitStatus() { status = status.worst(s) }
