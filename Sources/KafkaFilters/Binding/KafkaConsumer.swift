@@ -277,18 +277,6 @@ public final class KafkaConsumer {
         return nil
     }
 
-    /// The end (high watermark) of each partition now, asked of the leaders in one request each
-    /// (ListOffsets "latest"); nil for a partition the cluster would not answer for.
-    /// (A failed lookup gives no offsets: `offsets(_:at:timeoutMs:)` says why.)
-    public func endOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
-        (try? offsets(partitions, at: .end, timeoutMs: timeoutMs).get()) ?? [:]
-    }
-
-    /// The first offset still held by each partition (ListOffsets "earliest"); none when the lookup fails.
-    public func startOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64] {
-        (try? offsets(partitions, at: .beginning, timeoutMs: timeoutMs).get()) ?? [:]
-    }
-
     /// What a ListOffsets lookup asks for.
     public enum OffsetQuery: Sendable, Equatable {
         /// The high watermark (the offset the next message will get).
@@ -390,13 +378,8 @@ public final class KafkaConsumer {
         return .success(())
     }
 
-    /// The committed offsets of the given partitions, from the group coordinator.
-    public func committed(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition]? {
-        try? committedOffsets(partitions, timeoutMs: timeoutMs).get()
-    }
-
-    /// `committed`, with the reason when the coordinator did not answer. A partition with no committed
-    /// offset has a negative one.
+    /// The committed offsets of the given partitions, from the group coordinator, or the reason it did
+    /// not answer. A partition with no committed offset has a negative one.
     public func committedOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> Result<[TopicPartition], KafkaError> {
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
         for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }

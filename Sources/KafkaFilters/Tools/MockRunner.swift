@@ -26,7 +26,7 @@ public struct MockTopicSpec: Sendable {
 }
 
 public enum KafkaFiltersInfo {
-    public static let version = "0.1.0 (librdkafka \(librdkafkaVersion))"
+    public static let version = "0.1.0 (librdkafka \(Librdkafka.versionString))"
 }
 
 /// kmock's body: start the cluster, print the bootstrap list, serve fault commands until a signal.
@@ -64,4 +64,3 @@ public func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) thr
     Diagnostics.verbose("stopping")
 }
 
-public var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
