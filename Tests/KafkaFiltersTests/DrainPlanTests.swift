@@ -130,4 +130,14 @@ final class StartAndStopTests: XCTestCase {
         XCTAssertNotNil(none.note)
         XCTAssertEqual(S.resolve(.timestamp(1_000), low: nil, high: nil, atTime: nil).offset, S.logicalEnd)
     }
+
+    /// A partition without a committed offset is assigned at auto.offset.reset's logical offset, in every
+    /// spelling librdkafka takes; "error" (and anything unknown) leaves it to librdkafka.
+    func testAutoOffsetResetNamesItsLogicalOffset() {
+        typealias S = StartOffset
+        for v in ["smallest", "earliest", "beginning", "Earliest"] { XCTAssertEqual(S.forReset(v), S.logicalBeginning, v) }
+        for v in ["largest", "latest", "end"] { XCTAssertEqual(S.forReset(v), S.logicalEnd, v) }
+        XCTAssertNil(S.forReset("error"))
+        XCTAssertNil(S.forReset(nil))
+    }
 }

@@ -221,15 +221,16 @@ public final class ConsumeSession {
         }
         let byDefault: ReadPosition? = job.groupless ? (newTopicsFromBeginning ? .beginning : ReadPosition(job.from)) : nil
         guard let starts = startOffsets(for: keys, byDefault: byDefault) else { return false }
+        let (committed, resets) = job.groupless ? ([], [:]) : resetUncommitted(keys.filter { starts[$0] == nil })
         do {
-            try consumer.assign(keys.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: starts[$0] ?? StartOffset.logicalStored) })
+            try consumer.assign(keys.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: starts[$0] ?? resets[$0] ?? StartOffset.logicalStored) })
         } catch {
             fail(.configError, "\(error)")
             return false
         }
         assignedManually = true
         assigned.formUnion(keys)
-        if drain != nil { planDrain(keys, positioned: starts) }
+        if drain != nil { planDrain(keys, positioned: starts, committed: committed) }
         Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))\(job.groupless ? " (no group)" : "")")
         return true
     }
@@ -458,11 +459,10 @@ public final class ConsumeSession {
             // new generation and before fetching starts, so this member does not read them again.
             recommitAfterRebalance()
             var starts: [TopicPartition: Int64] = [:]
-            if job.start != nil && !finishing {
-                starts = startOffsets(for: keys, byDefault: nil) ?? [:]
-                if !starts.isEmpty { consumer.startAssigned(at: starts) }
-            }
-            if drain != nil && !finishing { planDrain(keys, positioned: starts) }
+            if job.start != nil && !finishing { starts = startOffsets(for: keys, byDefault: nil) ?? [:] }
+            let (committed, resets) = finishing ? (nil, [:]) : resetUncommitted(keys.filter { starts[$0] == nil })
+            if !starts.isEmpty || !resets.isEmpty { consumer.startAssigned(at: starts.merging(resets) { s, _ in s }) }
+            if drain != nil && !finishing { planDrain(keys, positioned: starts, committed: committed) }
             Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))")
         case .revoked(let list, let lost):
             // Write out and commit what was read before another member takes these partitions. When the
@@ -483,20 +483,38 @@ public final class ConsumeSession {
         }
     }
 
+    /// The group's committed offsets for `keys` (nil: the lookup failed, said at -v) and, for those without
+    /// one, auto.offset.reset's logical offset to assign them at. Left to librdkafka, a partition without a
+    /// committed offset waits out its 100 ms retry backoff ("no previously committed offset available")
+    /// before the offset lookup: a tenth of a second on every start (kpull's first line came ~0.1 s after
+    /// kcat -G -o beginning's, which assigns such partitions at the beginning itself).
+    private func resetUncommitted(_ keys: [TopicPartition]) -> ([TopicPartition]?, [TopicPartition: Int64]) {
+        guard !keys.isEmpty else { return ([], [:]) }
+        let reset = newTopicsFromBeginning ? StartOffset.logicalBeginning : StartOffset.forReset(settings.value(of: "auto.offset.reset"))
+        switch consumer.committedOffsets(keys, timeoutMs: settings.connectTimeoutMs) {
+        case .success(let list):
+            var resets: [TopicPartition: Int64] = [:]
+            if let reset { for tp in list where tp.offset < 0 { resets[TopicPartition(topic: tp.topic, partition: tp.partition)] = reset } }
+            return (list, resets)
+        case .failure(let error):
+            // librdkafka then looks the committed offsets up itself when the partitions are assigned.
+            Diagnostics.verbose("cannot look up committed offsets: \(error)")
+            return (nil, [:])
+        }
+    }
+
     /// -e: asks the cluster where each new partition ends now and where it starts (`positioned`: those
-    /// this tool placed); the plan decides.
-    private func planDrain(_ keys: [TopicPartition], positioned: [TopicPartition: Int64]) {
+    /// this tool placed; `committed`: the group's offsets for the others, nil when their lookup failed);
+    /// the plan decides.
+    private func planDrain(_ keys: [TopicPartition], positioned: [TopicPartition: Int64], committed: [TopicPartition]?) {
         let timeout = settings.connectTimeoutMs
         let ends = lookUp("ends", consumer.offsets(keys, at: .end, timeoutMs: timeout))
         let others = keys.filter { positioned[$0] == nil }
-        var committed: [TopicPartition] = []
-        switch others.isEmpty ? .success([]) : consumer.committedOffsets(others, timeoutMs: timeout) {
-        case .success(let list): committed = list
-        case .failure(let error):
+        if committed == nil {
             // Every partition then starts where --from puts it; one already drained ends at its EOF event.
-            Diagnostics.verbose("cannot look up committed offsets: \(error); each partition ends at its end-of-partition event")
-            break
+            Diagnostics.verbose("each partition ends at its end-of-partition event")
         }
+        let committed = committed ?? []
         var starts = DrainPlan.starts(for: others, committed: committed) { uncommitted in
             job.from == .beginning ? lookUp("starts", consumer.offsets(uncommitted, at: .beginning, timeoutMs: timeout)) : ends
         }

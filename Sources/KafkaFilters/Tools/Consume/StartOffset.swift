@@ -8,6 +8,16 @@ enum StartOffset {
     static let logicalStored: Int64 = -1000
     static func logicalTail(_ n: Int64) -> Int64 { -2000 - n }
 
+    /// The logical offset an `auto.offset.reset` value names (librdkafka's spellings), nil for `error`
+    /// or anything else: a partition without a committed offset is then left to librdkafka.
+    static func forReset(_ value: String?) -> Int64? {
+        switch value?.lowercased() {
+        case "smallest", "earliest", "beginning": return logicalBeginning
+        case "largest", "latest", "end": return logicalEnd
+        default: return nil
+        }
+    }
+
     struct Resolved: Equatable {
         /// An offset, or one of librdkafka's logical offsets.
         var offset: Int64
