@@ -24,19 +24,27 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // The layers, each a target so the compiler keeps the arrows (ARCHITECTURE.md, "Layers").
+        // Pure Swift: configuration values, diagnostics, signals, envelope, JSON, line I/O and the rules
+        // of the pipelines. No C, no broker, no argument parser.
+        .target(name: "KafkaCore"),
+        // The only target that imports librdkafka's C API.
+        .target(name: "KafkaBinding", dependencies: ["Crdkafka", "KafkaCore"]),
+        // The pipelines, the shared option groups and runTool.
         .target(
             name: "KafkaFilters",
             dependencies: [
-                "Crdkafka",
+                "KafkaCore",
+                "KafkaBinding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "kput", dependencies: ["KafkaFilters"]),
-        .executableTarget(name: "kpull", dependencies: ["KafkaFilters"]),
-        .executableTarget(name: "kstream", dependencies: ["KafkaFilters"]),
-        .executableTarget(name: "kmock", dependencies: ["KafkaFilters"]),
-        .executableTarget(name: "kmeta", dependencies: ["KafkaFilters"]),
-        .testTarget(name: "KafkaFiltersTests", dependencies: ["KafkaFilters"]),
+        .executableTarget(name: "kput", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "kpull", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "kstream", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "kmock", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "kmeta", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "KafkaFiltersTests", dependencies: ["KafkaCore", "KafkaBinding", "KafkaFilters"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaFilters"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KafkaFilters
+import KafkaCore
 
 @main
 struct KMeta: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import KafkaFilters
+import KafkaBinding
+import KafkaCore
 
 @main
 struct KPut: ParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class Base64Tests: XCTestCase {
     private func encode(_ bytes: [UInt8]) -> String {

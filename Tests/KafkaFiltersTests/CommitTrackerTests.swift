@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// The commit rules kpull and kstream learnt in CI, driven without a broker (CommitTracker).
 final class CommitTrackerTests: XCTestCase {

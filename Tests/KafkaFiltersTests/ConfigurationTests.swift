@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import KafkaFilters
+@testable import KafkaCore
 
 /// Configuration resolution: -F files, -X, KAFKA_BROKERS, precedence, secrets; kmock's command parser.
 final class ConfigurationTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaBinding
+@testable import KafkaCore
 
 /// The consumer protocol's member assignment, as DescribeGroups returns it for `kmeta group`. The mock
 /// clusters do not answer DescribeGroups, so the decoding is checked here on bytes built by hand in

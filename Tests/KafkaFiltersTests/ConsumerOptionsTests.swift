@@ -2,6 +2,7 @@ import ArgumentParser
 import XCTest
 
 @testable import KafkaFilters
+@testable import KafkaCore
 
 /// -o/--from, --until, -p, --no-group and --seek become a job, or one usage error (exit 64).
 final class ConsumerOptionsTests: XCTestCase {

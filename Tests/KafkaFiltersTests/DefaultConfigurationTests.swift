@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import KafkaFilters
+@testable import KafkaCore
 
 /// The default client config file and the precedence of everything that sets a property or the brokers:
 /// -X over -F over the default file; -b over -X bootstrap.servers over $KAFKA_BROKERS over the file.

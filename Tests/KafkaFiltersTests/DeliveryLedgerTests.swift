@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// kput's books without a broker: each line ends as rejected, delivered or failed, named and kept.
 final class DeliveryLedgerTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class DeliveryReportWriterTests: XCTestCase {
     func testOneJSONLinePerAcknowledgedMessage() throws {

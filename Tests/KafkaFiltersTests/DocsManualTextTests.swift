@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaFilters
+@testable import KafkaCore
 
 /// The reference text each tool appends to its --help, which Scripts/manpage.py turns into man page
 /// sections: it must keep the layout that script reads (see ManualText.swift).

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// -e's drain plan without a broker: where partitions start and end, and when the drain is complete.
 final class DrainPlanTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class EnvelopeReaderTests: XCTestCase {
     private func decode(_ text: String) throws -> EnvelopeRecord {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// The envelope contract: decode(append(...)) gives back key, value, headers and timestamp exactly,
 /// for any bytes, and every line is one valid JSON document terminated by its only newline.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class EnvelopeWriterTests: XCTestCase {
     private func line(topic: String = "t", partition: Int32 = 0, offset: Int64 = 42, timestamp: Int64? = 1_700_000_000_000,

@@ -1,7 +1,7 @@
 // Shared by JSONDifferentialTests and the libFuzzer target (Tests/fuzz/JSONFuzzTarget.swift, which
 // Scripts/fuzz-libfuzzer.sh compiles together with this file and the library's sources, in one module).
 #if canImport(KafkaFilters)
-@testable import KafkaFilters
+@testable import KafkaCore
 #endif
 
 /// What every entry point of the one JSON grammar owes the others, checked on one input:

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// The hot paths on a ~200-byte line, timed and checked: every run checks what each timed operation
 /// produced (the validator's verdicts, the members scanned, the envelope lines and what they decode

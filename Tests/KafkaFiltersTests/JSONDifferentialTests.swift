@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// JSONScanner against Foundation's JSONSerialization as the oracle: same valid/invalid verdict.
 /// And on every case, before any skip: kput's validator, kput -k's scanObject, the envelope reader's

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class JSONScannerTests: XCTestCase {
     private typealias R = JSONScanError.Reason

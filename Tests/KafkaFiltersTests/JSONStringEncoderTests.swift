@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 final class JSONStringEncoderTests: XCTestCase {
     private func quoted(_ bytes: [UInt8]) -> String {

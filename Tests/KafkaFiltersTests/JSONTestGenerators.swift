@@ -1,5 +1,3 @@
-@testable import KafkaFilters
-
 /// Random JSON documents (valid by construction) and the mutations that break them, for the
 /// differential test against Foundation and the envelope round-trip test.
 struct JSONDocumentGenerator {

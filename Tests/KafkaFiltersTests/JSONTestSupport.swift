@@ -1,5 +1,5 @@
 import Foundation
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// Deterministic PRNG for reproducible property and differential tests (Steele et al., SplitMix64).
 struct SplitMix64: RandomNumberGenerator {

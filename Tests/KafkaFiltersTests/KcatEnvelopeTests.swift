@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// kcat -J lines as kput --envelope reads them.
 final class KcatEnvelopeTests: XCTestCase {

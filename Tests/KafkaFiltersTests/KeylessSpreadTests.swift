@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// Keyless lines go to one partition at a time, in runs, round-robin.
 final class KeylessSpreadTests: XCTestCase {

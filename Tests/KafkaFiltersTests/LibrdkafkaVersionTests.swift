@@ -1,6 +1,7 @@
 import XCTest
 
-@testable import KafkaFilters
+@testable import KafkaBinding
+@testable import KafkaCore
 
 /// What the tools decide from the librdkafka they run on (README, "librdkafka versions").
 final class LibrdkafkaVersionTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// The tests give the parser Foundation's zones (an independent zone database); the tools give it libc's
 /// local zone (`LocalZone.system`), which these check against Foundation's under TZ.

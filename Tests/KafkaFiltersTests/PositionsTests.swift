@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// -o/--from, --until and the TIME forms (issue 14), and kput's --timestamp-field values (issue 15).
 /// Expected instants come from GNU date(1) (the command is in a comment beside each value) or from

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// The line decoders of kput's three input modes, without a broker: what each sends, skips or rejects.
 final class ProduceLineDecoderTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// --rate's schedule: message k is due at start + k/N; no burst after falling behind.
 final class RatePacerTests: XCTestCase {

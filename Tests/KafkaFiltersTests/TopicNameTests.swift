@@ -1,5 +1,5 @@
 import XCTest
-@testable import KafkaFilters
+@testable import KafkaCore
 
 /// Topic names as Kafka's Topic.validate checks them.
 final class TopicNameTests: XCTestCase {

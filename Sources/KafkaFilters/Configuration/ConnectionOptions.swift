@@ -5,22 +5,24 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KafkaBinding
+import KafkaCore
 
 /// The options every tool shares: where the cluster is, how to configure librdkafka, how much to say.
-public struct ConnectionOptions: ParsableArguments {
+package struct ConnectionOptions: ParsableArguments {
     @Option(
         name: [.short, .customLong("brokers")],
         help: ArgumentHelp(
             "Bootstrap brokers, host:port[,host:port...].",
             discussion: "Default: -X bootstrap.servers, else $KAFKA_BROKERS, else bootstrap.servers from the -F or default config file, else localhost:9092.",
             valueName: "list"))
-    public var brokers: String?
+    package var brokers: String?
 
     @Option(
         name: [.customShort("X"), .customLong("property")],
         help: ArgumentHelp(
             "Set a librdkafka property (repeatable), e.g. -X security.protocol=SASL_SSL.", valueName: "key=value"))
-    public var properties: [String] = []
+    package var properties: [String] = []
 
     @Option(
         name: [.customShort("F"), .customLong("config")],
@@ -29,22 +31,22 @@ public struct ConnectionOptions: ParsableArguments {
             discussion: "Without -F: $KAFKA_FILTERS_CONFIG, else ~/.config/kafka-filters.conf when it exists. -X overrides the file.",
             valueName: "file"),
         completion: .file())
-    public var configFile: String?
+    package var configFile: String?
 
     @Option(
         name: .customLong("connect-timeout"),
         help: ArgumentHelp("Give up when no broker has answered after this many seconds (exit 69).", valueName: "seconds"))
-    public var connectTimeout: Double = 10
+    package var connectTimeout: Double = 10
 
     @Flag(name: .shortAndLong, help: "Say more: librdkafka's log lines, per-line notes, a summary. Repeat for debug.")
-    public var verbose: Int
+    package var verbose: Int
 
     @Flag(name: .shortAndLong, help: "Say nothing but errors.")
-    public var quiet = false
+    package var quiet = false
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         for p in properties where !p.contains("=") || p.hasPrefix("=") {
             throw ValidationError("-X expects key=value, got \"\(p.split(separator: "=").first.map(String.init) ?? p)\"")
         }
@@ -54,7 +56,7 @@ public struct ConnectionOptions: ParsableArguments {
         if quiet && verbose > 0 { throw ValidationError("-q and -v cannot be used together") }
     }
 
-    public var diagnosticsLevel: Diagnostics.Level {
+    package var diagnosticsLevel: Diagnostics.Level {
         if quiet { return .quiet }
         switch verbose {
         case 0: return .normal
@@ -69,7 +71,7 @@ public struct ConnectionOptions: ParsableArguments {
     /// Precedence, later wins: the default config file (only when there is no `-F`), then `-F`, then `-X`.
     /// The brokers: `-b`, else `-X bootstrap.servers`, else `$KAFKA_BROKERS`, else `bootstrap.servers` from
     /// the file, else localhost:9092 (`metadata.broker.list` counts as `bootstrap.servers`).
-    public func resolve(tool: String, environment: [String: String] = ProcessEnvironment.all) throws(ToolFailure)
+    package func resolve(tool: String, environment: [String: String] = ProcessEnvironment.all) throws(ToolFailure)
         -> ClientSettings
     {
         Diagnostics.configure(tool: tool, level: diagnosticsLevel)
@@ -122,13 +124,13 @@ public struct ConnectionOptions: ParsableArguments {
 /// The client config file read when no `-F` is given: `$KAFKA_FILTERS_CONFIG` when set (empty: none),
 /// else `$XDG_CONFIG_HOME/kafka-filters.conf` (`~/.config/kafka-filters.conf`) when it exists. Same
 /// syntax as `-F`, shared by every tool (as kcat reads `$KCAT_CONFIG` or `~/.config/kcat.conf`).
-public enum DefaultConfigFile {
-    public static let variable = "KAFKA_FILTERS_CONFIG"
-    public static let name = "kafka-filters.conf"
+package enum DefaultConfigFile {
+    package static let variable = "KAFKA_FILTERS_CONFIG"
+    package static let name = "kafka-filters.conf"
 
     /// The file to read and why, or nil. A file named by the variable must exist (reading it fails
     /// otherwise); the one under the home directory is optional.
-    public static func locate(environment: [String: String]) -> (path: String, source: String)? {
+    package static func locate(environment: [String: String]) -> (path: String, source: String)? {
         if let path = environment[variable] {
             return path.isEmpty ? nil : (path, "$\(variable)")
         }
@@ -146,8 +148,8 @@ public enum DefaultConfigFile {
 }
 
 /// `-F` files: `key=value` per line, `#` comments, blank lines ignored.
-public enum ConfigFile {
-    public static func read(path: String) throws(ToolFailure) -> [(String, String)] {
+package enum ConfigFile {
+    package static func read(path: String) throws(ToolFailure) -> [(String, String)] {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(path: path, limit: 1 << 20)
@@ -188,8 +190,8 @@ extension String {
 }
 
 /// The process environment without Foundation.
-public enum ProcessEnvironment {
-    public static var all: [String: String] {
+package enum ProcessEnvironment {
+    package static var all: [String: String] {
         var result: [String: String] = [:]
         var p = environ
         while let entry = p.pointee {

@@ -1,17 +1,18 @@
 import ArgumentParser
+import KafkaCore
 
 extension StartPosition: ExpressibleByArgument {}
 extension CommitMode: ExpressibleByArgument {}
 
-public enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+package enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
     case envelope, value
     var envelopeFormat: Envelope.Format { self == .envelope ? .envelope : .value }
 }
 
 /// Options kpull and kstream share: what to read, as which group, and how to write it.
-public struct ConsumerOptions: ParsableArguments {
+package struct ConsumerOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Topic to read (repeatable).", valueName: "name"))
-    public var topic: [String] = []
+    package var topic: [String] = []
 
     @Option(
         name: .shortAndLong,
@@ -19,30 +20,30 @@ public struct ConsumerOptions: ParsableArguments {
             "Consumer group.",
             discussion: "Default: <tool>.<topic>[,<topic>...], so kpull and kstream on one topic each get every message, and jobs on different topics stay apart.",
             valueName: "id"))
-    public var group: String?
+    package var group: String?
 
     @Option(name: .long, help: ArgumentHelp("Output format: envelope (one JSON object per message) or value (the value alone).", valueName: "format"))
-    public var format: OutputFormat = .envelope
+    package var format: OutputFormat = .envelope
 
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp(
             "Read only these partitions (of each topic), assigned without a group unless -g is given.",
             valueName: "n[,n...]"))
-    public var partition: [String] = []
+    package var partition: [String] = []
 
     @Flag(name: .customLong("no-group"), help: "Read without a consumer group: no join, no commit, no offsets left behind (implied by -p without -g).")
-    public var noGroup = false
+    package var noGroup = false
 
     @Flag(name: .long, help: "With a group: start its partitions at --from even where it has committed offsets (once per run), and commit from there.")
-    public var seek = false
+    package var seek = false
 
     @Option(name: .long, help: ArgumentHelp("fetch.min.bytes: the least data a fetch waits for.", valueName: "bytes"))
-    public var fetchMinBytes: Int?
+    package var fetchMinBytes: Int?
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard !topic.isEmpty else { throw ValidationError("missing -t/--topic") }
         for t in topic { try TopicName.validate(t, allowPattern: true) }
         for t in topic where t.isEmpty { throw ValidationError("empty topic name") }
@@ -50,13 +51,13 @@ public struct ConsumerOptions: ParsableArguments {
     }
 
     /// Help for -o/--from (kpull, kstream).
-    public static let fromHelp = ArgumentHelp(
+    package static let fromHelp = ArgumentHelp(
         "Where to start: beginning, end, N (an offset), -N (N before the end of each partition), @TIME (epoch ms, RFC 3339 with a zone, YYYY-MM-DD, or -90s/-30m/-1h/-2d ago), or P:POS,... per partition. With a group, only where it has no committed offset, unless --seek.",
         valueName: "pos")
 
     /// The job for `tool`, with its default group and start position; `from` and `until` are -o/--from and
     /// --until as given. A bad position or a contradiction among the options is one line and exit 64.
-    public func job(tool: String, defaultFrom: StartPosition, from: String?, until: String? = nil) throws(ToolFailure) -> ConsumeJob {
+    package func job(tool: String, defaultFrom: StartPosition, from: String?, until: String? = nil) throws(ToolFailure) -> ConsumeJob {
         let partitions = try Self.partitions(partition)
         let groupless = noGroup || (partitions != nil && group == nil)
         if noGroup, group != nil { throw ToolFailure(.usage, "--no-group reads without a group, but -g names one") }
@@ -109,16 +110,4 @@ public struct ConsumerOptions: ParsableArguments {
         }
         return result
     }
-}
-
-/// Runs a tool body, turning a `ToolFailure` into its diagnostic line and exit code.
-public func runTool(_ body: () throws(ToolFailure) -> ExitStatus) throws {
-    let status: ExitStatus
-    do {
-        status = try body()
-    } catch {
-        Diagnostics.error(error.message)
-        throw error.status.exitCode
-    }
-    if status != .ok { throw status.exitCode }
 }

@@ -13,8 +13,8 @@
 /// the terminal width, which would break the layout); DocsManualTextTests checks both.
 /// After changing it, run `make man completions` and commit man/ (the drift check in `make test` fails
 /// until then).
-public enum ManualText {
-    public static var kput: String {
+package enum ManualText {
+    package static var kput: String {
         render([
             Section("ENVELOPE FORMAT", envelopeSection(
                 intro: "With --envelope, each input line is an envelope as kpull and kstream write them: one JSON object per message, for example (one line in reality):").blocks + [
@@ -89,7 +89,7 @@ public enum ManualText {
         ])
     }
 
-    public static var kpull: String {
+    package static var kpull: String {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
@@ -142,7 +142,7 @@ public enum ManualText {
         ])
     }
 
-    public static var kstream: String {
+    package static var kstream: String {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
@@ -192,7 +192,7 @@ public enum ManualText {
         ])
     }
 
-    public static var kmock: String {
+    package static var kmock: String {
         render([
             Section("FAULT COMMANDS", [
                 .paragraph("One a line on stdin, each answered on stdout with ok or with error: reason. Broker IDs are 1 to --brokers; API is a name (Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, ApiVersions, InitProducerId) or a number; CODE is a librdkafka error name (NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, ...) or a number. Blank lines and lines starting with # are ignored."),
@@ -240,7 +240,7 @@ public enum ManualText {
         ])
     }
 
-    public static var kmeta: String {
+    package static var kmeta: String {
         render([
             Section("OUTPUT", [
                 .paragraph("Each subcommand writes JSON lines with at least these members (more may be added; an error member, the cluster's error name, appears where the cluster reported one for that topic or partition):"),

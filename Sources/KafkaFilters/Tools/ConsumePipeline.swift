@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KafkaBinding
+import KafkaCore
 
 /// The consumer side of kpull and kstream. Either way, a message's offset is committed only after its
 /// line has been written out: kpull pulls and commits itself (`runPull`); kstream is pushed messages
@@ -13,7 +15,7 @@ import Darwin
 /// when to hold reading back or give up), `DrainPlan` (-e: where each partition ends), `CommitPolicy`
 /// (kpull's commits or kstream's stored offsets), `LineSink` (which offsets were written in full), and a
 /// `StopToken` from the tool (its signals).
-public final class ConsumeSession {
+package final class ConsumeSession {
     let job: ConsumeJob
     let settings: ClientSettings
     let stop: StopToken
@@ -22,7 +24,7 @@ public final class ConsumeSession {
 
     /// librdkafka 2.2+: how long a partition whose prefetch queue is full waits before it is fetched
     /// again (README, Limits; measured in Benchmarks/).
-    public static let fetchQueueBackoffMs = 10
+    package static let fetchQueueBackoffMs = 10
 
     /// Lines wait in the buffer at most this long (kstream's promise for a busy log file).
     static let flushDeadlineNs: UInt64 = 100_000_000
@@ -50,7 +52,7 @@ public final class ConsumeSession {
     /// Every topic appeared after the start: "from the end as of the start" is their beginning.
     private var newTopicsFromBeginning = false
 
-    public init(job: ConsumeJob, settings: ClientSettings, stop: StopToken) throws(ToolFailure) {
+    package init(job: ConsumeJob, settings: ClientSettings, stop: StopToken) throws(ToolFailure) {
         var settings = settings
         var defaults: [(String, String)] = [
             ("group.id", job.group),
@@ -110,7 +112,7 @@ public final class ConsumeSession {
     /// kpull, the pull model: ask for the next message, turn it into a line; when the queue runs dry
     /// (or 64 KiB or 100 ms have piled up, or after every message with `--commit sync`) write the lines
     /// out, then commit exactly the offsets whose lines were written.
-    public func runPull() -> ExitStatus {
+    package func runPull() -> ExitStatus {
         guard start() else { return finish() }
         let sync = job.commit.explicitMode == .sync
         while !isDone {
@@ -141,7 +143,7 @@ public final class ConsumeSession {
 
     /// kstream, the push model: the consumer pushes each message to a `StreamReceiver` as it arrives;
     /// librdkafka's auto-commit sends the offsets stored after each write-out.
-    public func runStream() -> ExitStatus {
+    package func runStream() -> ExitStatus {
         guard start() else { return finish() }
         consumer.push(to: StreamReceiver(self), tickMs: 100)
         return finish()

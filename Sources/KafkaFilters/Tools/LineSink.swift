@@ -1,10 +1,13 @@
+import KafkaBinding
+import KafkaCore
+
 /// Turns consumed messages into output lines and knows, after each flush, exactly which messages'
 /// lines reached the output — the only offsets a tool may store or commit.
-public final class LineSink {
-    public let writer: OutputWriter
-    public let format: Envelope.Format
+package final class LineSink {
+    package let writer: OutputWriter
+    package let format: Envelope.Format
     private let flushThreshold: Int
-    public private(set) var linesWritten = 0
+    package private(set) var linesWritten = 0
 
     /// Everything the per-message path touches, kept in one struct: a class property is checked for
     /// exclusive access at run time on every access, so each call below makes one such access to
@@ -73,36 +76,36 @@ public final class LineSink {
     }
     private var state = State()
 
-    public init(writer: OutputWriter, format: Envelope.Format) {
+    package init(writer: OutputWriter, format: Envelope.Format) {
         self.writer = writer
         self.format = format
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
 
-    public var isEmpty: Bool { state.buffer.isEmpty }
+    package var isEmpty: Bool { state.buffer.isEmpty }
     /// The buffer is full enough for one large write.
-    public var needsFlush: Bool { state.buffer.count >= flushThreshold }
+    package var needsFlush: Bool { state.buffer.count >= flushThreshold }
     /// A line has waited in the buffer longer than `nanoseconds`.
-    public func hasWaited(_ nanoseconds: UInt64) -> Bool { state.hasWaited(nanoseconds) }
+    package func hasWaited(_ nanoseconds: UInt64) -> Bool { state.hasWaited(nanoseconds) }
     /// The output is a pipe nobody reads any more.
-    public var readerGone: Bool { writer.readerGone }
+    package var readerGone: Bool { writer.readerGone }
 
     /// The slot of `message`'s partition, given it on first sight.
-    public func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
+    package func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
 
     /// The partition of a slot.
-    public func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
+    package func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
-    public func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
+    package func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         try state.append(message, slot: index, format: format)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
     /// and the write failure, if any (lines after the failure point are not counted as written).
-    public func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
+    package func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
         guard !state.buffer.isEmpty else { return ([], nil) }
         var failure: OutputFailure? = nil
         var writtenBytes = state.buffer.count
@@ -123,7 +126,7 @@ public final class LineSink {
     }
 
     /// Reopens the output file after SIGHUP; the buffer must have been flushed first.
-    public func reopen() throws(IOError) { try writer.reopen() }
+    package func reopen() throws(IOError) { try writer.reopen() }
 }
 
 /// The lines in a LineSink's buffer, in order: each line's partition slot, the offset after its message,

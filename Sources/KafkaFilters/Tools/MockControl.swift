@@ -3,11 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KafkaBinding
+import KafkaCore
 
 /// kmock's fault commands, one a line on stdin: `down ID`, `up ID`, `rtt ID MS`, `errors API COUNT CODE`,
 /// `topic NAME PARTITIONS`, `leader TOPIC PARTITION ID`, `coordinator GROUP ID`, `clear API`,
 /// `topic-error NAME CODE` (what Metadata says of the topic; 0 clears it).
-public enum MockCommand: Equatable, Sendable {
+package enum MockCommand: Equatable, Sendable {
     case down(Int32)
     case up(Int32)
     case rtt(Int32, Int32)
@@ -18,10 +20,10 @@ public enum MockCommand: Equatable, Sendable {
     case coordinator(String, Int32)
     case topicError(String, Int32)
 
-    public static let help =
+    package static let help =
         "commands: down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API | topic NAME PARTITIONS | leader TOPIC PARTITION ID | coordinator GROUP ID | topic-error NAME CODE"
 
-    public init(parsing line: String) throws(ToolFailure) {
+    package init(parsing line: String) throws(ToolFailure) {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         func bad(_ why: String) -> ToolFailure { ToolFailure(.usage, "\(why) (\(MockCommand.help))") }
         func int32(_ s: String) throws(ToolFailure) -> Int32 {
@@ -55,7 +57,7 @@ public enum MockCommand: Equatable, Sendable {
     }
 
     /// Applies the command; nil on success, else the error line to answer with.
-    public func apply(to cluster: MockCluster) -> String? {
+    package func apply(to cluster: MockCluster) -> String? {
         let error: KafkaError?
         switch self {
         case .down(let id): error = cluster.setBroker(id, up: false)
@@ -80,7 +82,7 @@ public enum MockCommand: Equatable, Sendable {
 
 /// Runs kmock's command loop: answers each stdin command with `ok` or `error: ...` on stdout, and keeps
 /// the cluster up after stdin ends, until SIGINT/SIGTERM.
-public func runMockControlLoop(cluster: MockCluster) {
+package func runMockControlLoop(cluster: MockCluster) {
     let out = OutputWriter()
     var stdinOpen = true
     var pending: [UInt8] = []

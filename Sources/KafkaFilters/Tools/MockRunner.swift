@@ -3,14 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crdkafka
 import ArgumentParser
+import KafkaBinding
+import KafkaCore
 
 /// `name[:partitions]` from kmock's --topic.
-public struct MockTopicSpec: Sendable {
-    public var name: String
-    public var partitions: Int32
-    public init(_ spec: String) throws {
+package struct MockTopicSpec: Sendable {
+    package var name: String
+    package var partitions: Int32
+    package init(_ spec: String) throws {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         name = String(parts[0])
         guard !name.isEmpty else { throw ValidationError("--topic needs a name") }
@@ -25,12 +26,12 @@ public struct MockTopicSpec: Sendable {
     }
 }
 
-public enum KafkaFiltersInfo {
-    public static let version = "0.1.0 (librdkafka \(Librdkafka.versionString))"
+package enum KafkaFiltersInfo {
+    package static let version = "0.1.0 (librdkafka \(Librdkafka.versionString))"
 }
 
 /// kmock's body: start the cluster, print the bootstrap list, serve fault commands until a signal.
-public func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) throws {
+package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) throws {
     let cluster: MockCluster
     do {
         cluster = try MockCluster(brokers: brokers)

@@ -3,13 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KafkaBinding
+import KafkaCore
 
 /// kput's pipeline: lines in, each one delivered and acknowledged, or named on stderr and kept in the
 /// rejects file. This class only moves lines: it reads the sources, hands each line to the decoder of
 /// the input mode, queues the record, and serves delivery reports (all in `pump`). The rules live in
 /// the parts: the line decoders (JSONLineDecoder, TextLineDecoder, EnvelopeLineDecoder), the books
 /// (DeliveryLedger), --report (DeliveryReportWriter), keyless partitions (KeylessSpread).
-public final class ProducePipeline {
+package final class ProducePipeline {
     private let job: ProduceJob
     private let producer: KafkaProducer
     private let settings: ClientSettings
@@ -42,7 +44,7 @@ public final class ProducePipeline {
     private let hasExtraHeaders: Bool
 
 
-    public init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
+    package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
         var settings = settings
         if settings.value(of: "transactional.id") != nil {
             throw ToolFailure(.configError, "transactional.id: transactions are not supported by kput; remove it from -X/-F")
@@ -90,7 +92,7 @@ public final class ProducePipeline {
     deinit { constantKey?.deallocate() }
 
     /// Runs the whole job and returns the exit status.
-    public func run() -> ExitStatus {
+    package func run() -> ExitStatus {
         switch connect() {
         case .success(let partitions):
             spread = KeylessSpread(partitions: partitions)

@@ -1,3 +1,5 @@
+import KafkaBinding
+
 /// kstream's side of the push: every message becomes a line in the buffer as it arrives; the buffer is
 /// written out when the stream goes quiet (so a line shows up at once in a pipe or terminal), when it is
 /// full, and at the latest 100 ms after its oldest line arrived (a busy log file); only then are the

@@ -3,16 +3,18 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KafkaBinding
+import KafkaCore
 
 /// The questions kmeta answers, each as JSON lines on stdout. Every request waits at most
 /// --connect-timeout; nothing here joins a group, commits or creates a topic.
-public final class Queries {
+package final class Queries {
     let settings: ClientSettings
     let out = OutputWriter()
     /// The reader of stdout went away: what is left is not written.
     private var readerGone = false
 
-    public init(settings: ClientSettings) {
+    package init(settings: ClientSettings) {
         self.settings = settings
         // A reader that goes away (kmeta topics | head -1) shows up as EPIPE, which ends kmeta with 0.
         // SIGINT and SIGTERM keep their default action: nothing is left half-done when kmeta stops.
@@ -87,7 +89,7 @@ public final class Queries {
         topic == "__consumer_offsets" || topic == "__transaction_state"
     }
 
-    public func topics(matching pattern: TopicPattern?) throws(ToolFailure) -> ExitStatus {
+    package func topics(matching pattern: TopicPattern?) throws(ToolFailure) -> ExitStatus {
         let (client, info) = try connect()
         defer { client.close() }
         for t in info.topics where pattern?.matches(t.name) ?? true {
@@ -105,7 +107,7 @@ public final class Queries {
 
     // MARK: - partitions
 
-    public func partitions(_ names: [String]) throws(ToolFailure) -> ExitStatus {
+    package func partitions(_ names: [String]) throws(ToolFailure) -> ExitStatus {
         let (client, info) = try connect()
         defer { client.close() }
         let topics = try existing(names, in: info)
@@ -185,7 +187,7 @@ public final class Queries {
 
     /// Per partition: the group's committed offset (null when none), the high watermark and the lag.
     /// Returns the total lag (of the partitions where it is known) beside the status.
-    public func lag(group: String, topics names: [String]) throws(ToolFailure) -> (ExitStatus, total: Int64) {
+    package func lag(group: String, topics names: [String]) throws(ToolFailure) -> (ExitStatus, total: Int64) {
         let (client, info) = try connect(group: group)
         defer { client.close() }
         var topics = names.isEmpty ? info.topics.filter { !Self.isInternal($0.name) && $0.error == nil } : try existing(names, in: info)
@@ -244,7 +246,7 @@ public final class Queries {
 
     // MARK: - offsets --at
 
-    public func offsets(_ names: [String], at timestampMs: Int64) throws(ToolFailure) -> ExitStatus {
+    package func offsets(_ names: [String], at timestampMs: Int64) throws(ToolFailure) -> ExitStatus {
         let (client, info) = try connect()
         defer { client.close() }
         let topics = try existing(names, in: info)
@@ -275,7 +277,7 @@ public final class Queries {
 
     // MARK: - brokers
 
-    public func brokers() throws(ToolFailure) -> ExitStatus {
+    package func brokers() throws(ToolFailure) -> ExitStatus {
         let (client, info) = try connect()
         defer { client.close() }
         for b in info.brokers {
@@ -293,7 +295,7 @@ public final class Queries {
     // MARK: - groups
 
     /// All groups (`name` nil) or one: state, protocol, coordinator and members.
-    public func groups(_ name: String?) throws(ToolFailure) -> ExitStatus {
+    package func groups(_ name: String?) throws(ToolFailure) -> ExitStatus {
         let (client, _) = try connect()
         defer { client.close() }
         let groups: [GroupInfo]
@@ -344,12 +346,12 @@ public final class Queries {
 
 /// `kmeta topics PATTERN`: a shell glob (fnmatch(3): `logs-*`), or, starting with `^`, a POSIX extended
 /// regular expression, as in librdkafka's subscriptions (kpull -t '^logs-.*'), compiled once.
-public final class TopicPattern {
+package final class TopicPattern {
     private let glob: String?
     private var regex = regex_t()
     private var compiled = false
 
-    public init(_ text: String) throws(ToolFailure) {
+    package init(_ text: String) throws(ToolFailure) {
         if text.hasPrefix("^") {
             glob = nil
             guard regcomp(&regex, text, REG_EXTENDED | REG_NOSUB) == 0 else {

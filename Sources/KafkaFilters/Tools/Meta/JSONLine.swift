@@ -1,3 +1,5 @@
+import KafkaCore
+
 /// One JSON object on one line, members in the order they are added. Strings (keys included) go
 /// through the project's `JSONString.appendQuoted`, so escaping is the envelope's; numbers are decimal.
 struct JSONLine {

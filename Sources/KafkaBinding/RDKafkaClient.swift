@@ -1,0 +1,138 @@
+import Crdkafka
+import KafkaCore
+
+/// Owns one `rd_kafka_t`. Producer and consumer wrap it; nothing else holds the raw handle.
+///
+/// `@unchecked Sendable` is not claimed: a client lives on the thread that made it. librdkafka's own
+/// threads reach us only through the log callback, which touches nothing here.
+final class RDKafkaClient {
+    enum Kind { case producer, consumer }
+
+    let handle: OpaquePointer
+    let kind: Kind
+    private var destroyed = false
+
+    /// `rd_kafka_new` frees the conf only on success, so the conf object keeps it on failure.
+    init(kind: Kind, config: RDKafkaConfig) throws(ToolFailure) {
+        rd_kafka_conf_set_log_cb(config.pointer, kafkaLogCallback)
+        var errstr = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            throw ToolFailure(.configError, "cannot create client: \(String(cString: errstr))")
+        }
+        _ = config.release()
+        self.handle = rk
+        self.kind = kind
+    }
+
+    /// Destroys the handle once. Callers must have destroyed every message, queue and topic first.
+    func destroy() {
+        guard !destroyed else { return }
+        destroyed = true
+        rd_kafka_destroy(handle)
+    }
+
+    /// Destroys a consumer without `rd_kafka_consumer_close`'s final commit and LeaveGroup, which wait
+    /// for a coordinator: for a cluster that does not answer.
+    func destroyWithoutConsumerClose() {
+        guard !destroyed else { return }
+        destroyed = true
+        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+    }
+
+    deinit { destroy() }
+
+    /// Asks for metadata of `topic` (or of the cluster) so a tool learns within `timeoutMs` whether any
+    /// broker answers, and how many partitions the topic has.
+    func topicMetadata(_ topic: String?, timeoutMs: Int32) -> Result<Int, KafkaError> {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        var rkt: OpaquePointer?
+        if let topic {
+            // A NULL handle (a name librdkafka refuses) would make rd_kafka_metadata ask about every topic,
+            // and the first one's partition count would pass for this one's.
+            guard let made = rd_kafka_topic_new(handle, topic, nil) else {
+                return .failure(KafkaError(code: rd_kafka_last_error(), message: "topic \"\(topic)\" refused by librdkafka: "
+                    + String(cString: rd_kafka_err2str(rd_kafka_last_error()))))
+            }
+            rkt = made
+        }
+        defer { if let rkt { rd_kafka_topic_destroy(rkt) } }
+        let err = rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(timeoutMs))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md = metadata else {
+            return .failure(KafkaError(code: err))
+        }
+        defer { rd_kafka_metadata_destroy(md) }
+        guard let topic else { return .success(0) }
+        // Only the entry for the topic asked about counts.
+        for i in 0..<Int(md.pointee.topic_cnt) {
+            let t = md.pointee.topics[i]
+            guard let name = t.topic, String(cString: name) == topic else { continue }
+            if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(code: t.err)) }
+            return .success(Int(t.partition_cnt))
+        }
+        return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
+    }
+
+    /// A fatal error (idempotent producer), if one has been raised.
+    func fatalError() -> KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let err = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: err, message: String(cString: errstr), isFatal: true)
+    }
+}
+
+/// Owns an `rd_kafka_queue_t`.
+final class RDKafkaQueue {
+    let pointer: OpaquePointer
+    init(pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { rd_kafka_queue_destroy(pointer) }
+}
+
+/// Owns one event polled from a queue; destroyed when this goes away.
+struct RDKafkaEvent: ~Copyable {
+    let pointer: OpaquePointer
+    deinit { rd_kafka_event_destroy(pointer) }
+
+    var type: Int32 { rd_kafka_event_type(pointer) }
+
+    var error: KafkaError? {
+        let err = rd_kafka_event_error(pointer)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let text = rd_kafka_event_error_string(pointer).map { String(cString: $0) }
+        return KafkaError(code: err, message: text, isFatal: rd_kafka_event_error_is_fatal(pointer) != 0)
+    }
+}
+
+/// Owns an `rd_kafka_topic_partition_list_t`.
+final class RDKafkaTopicPartitionList {
+    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+
+    init(capacity: Int = 1) {
+        pointer = rd_kafka_topic_partition_list_new(Int32(max(capacity, 1)))
+    }
+
+    /// Copies a list librdkafka owns (e.g. the one passed to the rebalance callback).
+    init(copying other: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        pointer = rd_kafka_topic_partition_list_copy(other)
+    }
+
+    deinit { rd_kafka_topic_partition_list_destroy(pointer) }
+
+    func add(topic: String, partition: Int32, offset: Int64 = Int64(RD_KAFKA_OFFSET_INVALID), leaderEpoch: Int32 = -1) {
+        guard let tp = rd_kafka_topic_partition_list_add(pointer, topic, partition) else { return }
+        tp.pointee.offset = offset
+        LeaderEpochs.set(leaderEpoch, on: tp)
+    }
+
+    func add(_ tp: TopicPartition) { add(topic: tp.topic, partition: tp.partition, offset: tp.offset, leaderEpoch: tp.leaderEpoch) }
+
+    var elements: [TopicPartition] {
+        let list = pointer.pointee
+        return (0..<Int(list.cnt)).map { i in
+            let e = list.elems.advanced(by: i)
+            return TopicPartition(topic: String(cString: e.pointee.topic), partition: e.pointee.partition, offset: e.pointee.offset,
+                                  leaderEpoch: LeaderEpochs.get(e))
+        }
+    }
+}

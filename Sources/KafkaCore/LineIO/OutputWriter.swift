@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Buffered output with explicit flush points: a tool appends lines, calls `flush()`, and only then
+/// may say those lines have reached the output (and commit their offsets).
+package final class OutputWriter {
+    /// Grows on first use and keeps its capacity across flushes; not reserved up front, since kpull and
+    /// kstream build their lines in LineSink's buffer and kput's report writer is idle without --report.
+    package var buffer: [UInt8] = []
+    private var fd: Int32
+    private let path: String?
+    package let flushThreshold: Int
+
+    /// stdout.
+    package init(standardOutput: Void = (), flushThreshold: Int = 1 << 16) {
+        fd = 1
+        path = nil
+        self.flushThreshold = flushThreshold
+    }
+
+    /// A file opened for append, reopened by `reopen()` (logrotate's convention).
+    package init(appendingTo path: String, flushThreshold: Int = 1 << 16) throws(IOError) {
+        fd = try FileBytes.openAppend(path)
+        self.path = path
+        self.flushThreshold = flushThreshold
+    }
+
+    deinit {
+        if path != nil { close(fd) }
+    }
+
+    package var isTerminal: Bool { isatty(fd) == 1 }
+
+    /// True when the output is a pipe whose reader has gone (poll(2) reports POLLERR), so an idle
+    /// consumer can stop as `tail -f` does instead of waiting for its next write to fail with EPIPE.
+    package var readerGone: Bool {
+        var p = pollfd(fd: fd, events: 0, revents: 0)
+        return poll(&p, 1, 0) == 1 && (p.revents & Int16(POLLERR)) != 0
+    }
+    package var needsFlush: Bool { buffer.count >= flushThreshold }
+
+    /// Writes the whole buffer. On failure, the bytes that did reach the output are reported in the error
+    /// and removed from the buffer, so the caller knows exactly which lines were written.
+    package func flush() throws(OutputFailure) { try flush(&buffer) }
+
+    /// `flush()` for a buffer kept by the caller (LineSink builds its lines in its own): writes all of
+    /// `bytes` and empties it; on failure the bytes that did reach the output are reported in the error
+    /// and removed from `bytes`.
+    package func flush(_ bytes: inout [UInt8]) throws(OutputFailure) {
+        var written = 0
+        let total = bytes.count
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { buf in
+            while written < total {
+                let n = write(fd, buf.baseAddress! + written, total - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
+        }
+        if failure != 0 {
+            bytes.removeFirst(written)
+            throw OutputFailure(code: failure, bytesWritten: written)
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes and reopens the output path (after a SIGHUP). Call after `flush()`, so no line is split.
+    package func reopen() throws(IOError) {
+        guard let path else { return }
+        let newFD = try FileBytes.openAppend(path)
+        close(fd)
+        fd = newFD
+    }
+}
+
+package struct OutputFailure: Error, CustomStringConvertible {
+    package var code: Int32
+    /// How many bytes of the buffer reached the output before the failure.
+    package var bytesWritten: Int
+    package var isBrokenPipe: Bool { code == EPIPE }
+    package var description: String { "write: \(String(cString: strerror(code)))" }
+}

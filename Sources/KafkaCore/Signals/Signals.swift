@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// SIGINT/SIGTERM become an orderly stop, SIGHUP a request to reopen the output, SIGPIPE is ignored
+/// (a closed pipe shows up as EPIPE from write, which the tools handle). The handlers only set atomics.
+package enum Signals {
+    private static let first = Atomic<Int32>(0)
+    private static let count = Atomic<Int>(0)
+    private static let hangups = Atomic<Int>(0)
+
+    package static func install(handleHangup: Bool = false) {
+        signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        // No SA_RESTART: a blocked read(2) on stdin returns EINTR so the tool can stop reading.
+        action.sa_flags = 0
+        sigemptyset(&action.sa_mask)
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = { signo in
+            if signo == SIGHUP {
+                Signals.hangups.add(1, ordering: .relaxed)
+                return
+            }
+            _ = Signals.first.compareExchange(expected: 0, desired: signo, ordering: .relaxed)
+            Signals.count.add(1, ordering: .relaxed)
+        }
+        #endif
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        if handleHangup { sigaction(SIGHUP, &action, nil) }
+    }
+
+    /// The first stop signal received, if any.
+    package static var stopSignal: Int32? {
+        let s = first.load(ordering: .relaxed)
+        return s == 0 ? nil : s
+    }
+    package static var stopRequested: Bool { stopSignal != nil }
+    /// A second stop signal means "stop now".
+    package static var stopNow: Bool { count.load(ordering: .relaxed) >= 2 }
+
+    /// True once per SIGHUP received since the last call.
+    package static func takeHangup() -> Bool {
+        hangups.exchange(0, ordering: .relaxed) > 0
+    }
+
+    /// 130 after SIGINT, 143 after SIGTERM.
+    package static var exitStatus: ExitStatus? {
+        switch stopSignal {
+        case SIGINT: return .interrupted
+        case SIGTERM: return .terminated
+        default: return nil
+        }
+    }
+}
+
+extension Signals {
+    /// "SIGINT" or "SIGTERM" for messages, nil before any stop signal.
+    package static var stopSignalName: String? {
+        switch stopSignal {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        case let s?: return "signal \(s)"
+        case nil: return nil
+        }
+    }
+}

@@ -1,8 +1,0 @@
-/// `kput --text`: every non-empty line is the value as it is, unvalidated, with no key.
-struct TextLineDecoder {
-    func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
-        if line.isEmpty { return .blank }
-        send(OutgoingRecord(key: nil, value: line))
-        return .sent
-    }
-}
