@@ -56,7 +56,7 @@ package struct OffsetAnswer: Sendable {
     package var offset: Int64
     package var error: KafkaError?
 
-    package static let invalidOffset = Int64(RD_KAFKA_OFFSET_INVALID)
+    static let invalidOffset = Int64(RD_KAFKA_OFFSET_INVALID)
 }
 
 /// A consumer group as ListGroups and DescribeGroups describe it.
@@ -259,9 +259,9 @@ package final class ClusterMetadata {
 
 /// The consumer protocol's member assignment (Kafka's ConsumerProtocolAssignment): int16 version,
 /// then an array of (string topic, array of int32 partitions), then user data, all big-endian.
-package enum ConsumerAssignment {
+enum ConsumerAssignment {
     /// The partitions, or nil when the bytes are not a well-formed assignment.
-    package static func decode(_ bytes: UnsafeRawBufferPointer) -> [TopicPartition]? {
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> [TopicPartition]? {
         var r = Reader(bytes: bytes)
         guard r.int16() != nil, let topicCount = r.int32(), topicCount >= 0 else { return nil }
         var result: [TopicPartition] = []

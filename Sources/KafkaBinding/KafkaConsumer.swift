@@ -391,7 +391,7 @@ package final class KafkaConsumer {
 
     /// The position (next offset to fetch) of each partition; a partition without one has a negative
     /// offset. Empty when librdkafka refuses the call.
-    package func positions(_ partitions: [TopicPartition]) -> [TopicPartition] {
+    func positions(_ partitions: [TopicPartition]) -> [TopicPartition] {
         let list = RDKafkaTopicPartitionList(capacity: partitions.count)
         for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
         // Per-partition problems come back in each element (offset INVALID); the call itself fails only

@@ -5,7 +5,7 @@ package struct KafkaError: Error, CustomStringConvertible, Sendable {
     package var code: Int32
     package var message: String
     package var isFatal: Bool
-    package var isRetriable: Bool
+    var isRetriable: Bool
 
     init(code: rd_kafka_resp_err_t, message: String? = nil, isFatal: Bool = false, isRetriable: Bool = false) {
         self.code = code.rawValue
@@ -48,7 +48,7 @@ package struct KafkaError: Error, CustomStringConvertible, Sendable {
             || rdCode == RD_KAFKA_RESP_ERR__AUTHENTICATION
             || rdCode == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED
     }
-    package var isNoOffset: Bool { rdCode == RD_KAFKA_RESP_ERR__NO_OFFSET }
+    var isNoOffset: Bool { rdCode == RD_KAFKA_RESP_ERR__NO_OFFSET }
 
     /// A bad argument, TLS setup or a feature this librdkafka lacks: the configuration is at fault.
     package var isConfigurationProblem: Bool {

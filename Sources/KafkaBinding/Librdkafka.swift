@@ -5,13 +5,13 @@ import Crdkafka
 /// the version asks here, not the headers the tools were compiled against (2.0.2's).
 package enum Librdkafka {
     /// `rd_kafka_version()`: 0xMMmmrrxx (major, minor, revision, pre-release; 0xff for a release).
-    package static let version = UInt32(bitPattern: rd_kafka_version())
+    static let version = UInt32(bitPattern: rd_kafka_version())
 
     /// "2.0.2", "2.16.0".
     package static var versionString: String { String(cString: rd_kafka_version_str()) }
 
     /// At least major.minor.revision (any pre-release of it counts: its features are there).
-    package static func atLeast(_ major: UInt32, _ minor: UInt32, _ revision: UInt32 = 0) -> Bool {
+    static func atLeast(_ major: UInt32, _ minor: UInt32, _ revision: UInt32 = 0) -> Bool {
         version >= (major << 24 | minor << 16 | revision << 8)
     }
 

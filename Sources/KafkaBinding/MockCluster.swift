@@ -6,7 +6,7 @@ import KafkaCore
 package final class MockCluster {
     private let client: RDKafkaClient
     private let cluster: OpaquePointer
-    package let brokerCount: Int
+    let brokerCount: Int
     private var destroyed = false
 
     package init(brokers: Int) throws(ToolFailure) {

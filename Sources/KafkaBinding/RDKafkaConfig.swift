@@ -3,11 +3,11 @@ import KafkaCore
 import KafkaCore
 
 /// The outcome of setting one property: librdkafka knows it or not, accepts its value or not.
-package enum PropertyError: Error, CustomStringConvertible, Sendable {
+enum PropertyError: Error, CustomStringConvertible, Sendable {
     case unknown(key: String)
     case invalid(key: String, reason: String)
 
-    package var description: String {
+    var description: String {
         switch self {
         case .unknown(let key): return "unknown property \"\(key)\""
         case .invalid(let key, let reason): return "invalid value for \"\(key)\": \(reason)"

@@ -66,7 +66,7 @@ package struct StartPositions: Equatable, Sendable {
     package var all: ReadPosition?
     package var partitions: [Int32: ReadPosition]
 
-    package init(all: ReadPosition? = nil, partitions: [Int32: ReadPosition] = [:]) {
+    init(all: ReadPosition? = nil, partitions: [Int32: ReadPosition] = [:]) {
         self.all = all
         self.partitions = partitions
     }
@@ -123,7 +123,7 @@ package enum TimeSpec {
     }
 
     /// RFC 3339 with a zone, or epoch ms; nil otherwise (kput --timestamp-field uses this on field values).
-    package static func parseTimestamp(_ text: String) -> Int64? {
+    static func parseTimestamp(_ text: String) -> Int64? {
         let s = Substring(text)
         if !s.isEmpty, Lexer.allDigits(s) { return Int64(s) }
         guard case .dateTime(let ms)? = try? parseDate(s, timeZone: nil) else { return nil }
@@ -298,9 +298,9 @@ package enum TimeSpec {
 }
 
 package struct PositionError: Error, Equatable, CustomStringConvertible {
-    package let message: String
+    let message: String
     package var description: String { message }
-    package init(_ message: String) { self.message = message }
+    init(_ message: String) { self.message = message }
 }
 
 /// A cursor over ASCII bytes for the date grammar.
@@ -355,13 +355,13 @@ private struct Lexer {
 /// resident memory at start-up, for one offset lookup.
 package struct LocalZone: Sendable {
     /// Seconds east of UTC at `unixSeconds`.
-    package let secondsFromGMT: @Sendable (_ unixSeconds: Int64) -> Int
+    let secondsFromGMT: @Sendable (_ unixSeconds: Int64) -> Int
 
-    package init(secondsFromGMT: @escaping @Sendable (_ unixSeconds: Int64) -> Int) {
+    init(secondsFromGMT: @escaping @Sendable (_ unixSeconds: Int64) -> Int) {
         self.secondsFromGMT = secondsFromGMT
     }
 
-    package static let utc = LocalZone { _ in 0 }
+    static let utc = LocalZone { _ in 0 }
 
     /// The process's local zone, through localtime_r (which reads TZ and the zone database itself).
     package static let system = LocalZone { t in

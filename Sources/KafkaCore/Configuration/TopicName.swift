@@ -2,7 +2,7 @@
 /// characters of `[A-Za-z0-9._-]`, and not `.` or `..`. Checked before any client is made, so a bad
 /// name is one line and exit 64 in every tool, never a librdkafka failure (or crash) later.
 package enum TopicName {
-    package static let maxLength = 249
+    static let maxLength = 249
 
     /// Why `name` is not a valid topic name, or nil when it is. With `allowPattern`, a name that begins
     /// with `^` is a regex subscription (kpull, kstream) and is not checked here.

@@ -36,7 +36,7 @@ package enum Diagnostics {
     }
 
     package static var level: Level { state.withLock { $0.level } }
-    package static var tool: String { state.withLock { $0.tool } }
+    static var tool: String { state.withLock { $0.tool } }
 
     /// A problem the user must see (shown unless --quiet... errors are shown even then).
     package static func error(_ message: String) { emit(message, minimum: .quiet) }

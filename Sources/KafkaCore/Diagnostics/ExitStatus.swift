@@ -11,7 +11,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
     case terminated = 143
 
     /// One line per code for man pages and `--help`.
-    package var meaning: String {
+    var meaning: String {
         switch self {
         case .ok: return "success"
         case .usage: return "usage error (bad option or argument)"

@@ -36,8 +36,8 @@ package enum Envelope {
 /// binding should build `key` with `String(decoding:as:)`, which replaces invalid UTF-8 by U+FFFD
 /// and thus can never produce invalid JSON.
 package struct EnvelopeHeader: Sendable, Equatable {
-    package var key: String
-    package var value: [UInt8]?
+    var key: String
+    var value: [UInt8]?
 
     package init(key: String, value: [UInt8]?) {
         self.key = key
@@ -46,17 +46,17 @@ package struct EnvelopeHeader: Sendable, Equatable {
 }
 
 /// One decoded envelope line. Fields absent from the line are nil (headers empty).
-package struct EnvelopeRecord: Sendable, Equatable {
-    package var topic: String?
-    package var partition: Int32?
-    package var offset: Int64?
-    package var timestamp: Int64?
-    package var key: [UInt8]?
+struct EnvelopeRecord: Sendable, Equatable {
+    var topic: String?
+    var partition: Int32?
+    var offset: Int64?
+    var timestamp: Int64?
+    var key: [UInt8]?
     /// nil for a tombstone.
-    package var value: [UInt8]?
-    package var headers: [EnvelopeHeader]
+    var value: [UInt8]?
+    var headers: [EnvelopeHeader]
 
-    package init(topic: String? = nil, partition: Int32? = nil, offset: Int64? = nil, timestamp: Int64? = nil,
+    init(topic: String? = nil, partition: Int32? = nil, offset: Int64? = nil, timestamp: Int64? = nil,
                 key: [UInt8]? = nil, value: [UInt8]? = nil, headers: [EnvelopeHeader] = []) {
         self.topic = topic
         self.partition = partition
@@ -70,10 +70,10 @@ package struct EnvelopeRecord: Sendable, Equatable {
 
 /// A line that is not a valid envelope. The text names the member at fault and never quotes
 /// more than a short, sanitised excerpt of the input.
-package struct EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
-    package var description: String
+struct EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
+    var description: String
 
-    package init(_ description: String) {
+    init(_ description: String) {
         self.description = description
     }
 

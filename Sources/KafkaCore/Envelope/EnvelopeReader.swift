@@ -9,7 +9,7 @@ extension Envelope {
     /// string `key`, a string or null `value` (absent → null) and optional `"encoding":"base64"`.
     /// partition (Int32 ≥ -1), offset (Int64) and timestamp (Int64 ≥ 0) must be JSON integers; `null`
     /// counts as absent for them and for topic.
-    package static func decode(_ line: UnsafeRawBufferPointer) throws(EnvelopeError) -> EnvelopeRecord {
+    static func decode(_ line: UnsafeRawBufferPointer) throws(EnvelopeError) -> EnvelopeRecord {
         var fields = Fields()
         try forEachMember(line, container: "envelope") { (name: Range<Int>, value: Range<Int>, kind: JSONKind) throws(EnvelopeError) in
             guard let member = Member(line, name) else { return }

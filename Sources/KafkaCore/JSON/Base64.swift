@@ -1,7 +1,7 @@
 /// RFC 4648 §4 base64: standard alphabet, with padding.
-package enum Base64 {
+enum Base64 {
     /// Appends the encoding of `bytes` to `out`.
-    package static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         let n = bytes.count
         guard n > 0, let base = bytes.baseAddress else { return }
         let src = base.assumingMemoryBound(to: UInt8.self)
@@ -41,7 +41,7 @@ package enum Base64 {
     /// Strict decoding: nil unless `bytes` is canonical base64 — length a multiple of 4, only
     /// alphabet characters, `=` padding only at the end (at most two) and zero unused bits, so
     /// every byte string has exactly one accepted encoding. No whitespace or line breaks allowed.
-    package static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         let n = bytes.count
         guard n > 0 else { return [] }
         guard n % 4 == 0, let base = bytes.baseAddress else { return nil }

@@ -2,12 +2,12 @@
 ///
 /// The description never echoes input beyond a single printable ASCII character,
 /// so it is safe to print for payloads that may hold secrets or binary data.
-package struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertible {
+struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Byte offset in the input where scanning went wrong.
-    package var offset: Int
-    package var reason: Reason
+    var offset: Int
+    var reason: Reason
 
-    package enum Reason: Equatable, Sendable {
+    enum Reason: Equatable, Sendable {
         /// No bytes, or only whitespace.
         case empty
         /// A malformed, overlong, surrogate, out-of-range or truncated UTF-8 sequence inside a string.
@@ -32,12 +32,12 @@ package struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertibl
         case notAnObject
     }
 
-    package init(offset: Int, reason: Reason) {
+    init(offset: Int, reason: Reason) {
         self.offset = offset
         self.reason = reason
     }
 
-    package var description: String {
+    var description: String {
         let what: String
         switch reason {
         case .empty: what = "empty input"
@@ -65,6 +65,6 @@ package struct JSONScanError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// The kind of a JSON value, decided by its first byte.
-package enum JSONKind: Sendable {
+enum JSONKind: Sendable {
     case object, array, string, number, `true`, `false`, null
 }

@@ -11,14 +11,14 @@
 /// These choices make the verdict identical to Foundation's `JSONSerialization` on Linux, except
 /// where Foundation deviates from the RFC: it accepts trailing commas (`[1,]`) and transcodes
 /// UTF-16/UTF-32 or BOM-prefixed input; this scanner rejects both.
-package enum JSONScanner {
+enum JSONScanner {
     /// Maximum nesting of arrays and objects: 512, exactly what `JSONSerialization` accepts
     /// (probed on this toolchain: 512 nested `[` parse, 513 throw "Too many nested arrays or dictionaries").
-    package static let maxDepth: Int = 512
+    static let maxDepth: Int = 512
 
     /// nil when `bytes` is exactly one JSON document (any top-level value; insignificant whitespace
     /// allowed around it), otherwise where and why it is not.
-    package static func validate(_ bytes: UnsafeRawBufferPointer) -> JSONScanError? {
+    static func validate(_ bytes: UnsafeRawBufferPointer) -> JSONScanError? {
         validate(bytes, maxDepth: maxDepth)
     }
 
@@ -47,7 +47,7 @@ package enum JSONScanner {
     /// some members were reported, the error is thrown after those calls: discard partial results on
     /// error. Throws `JSONScanError` (reason `.notAnObject` when the document is valid but not an
     /// object, with no `member` calls) or whatever `member` throws.
-    package static func scanObject(
+    static func scanObject(
         _ bytes: UnsafeRawBufferPointer,
         member: (_ name: Range<Int>, _ value: Range<Int>, _ kind: JSONKind) throws -> Void
     ) throws {

@@ -5,7 +5,7 @@ extension JSONScanner {
     /// Meant for tokens the scanner accepted. Anything else never traps: the range is clamped to the
     /// buffer, missing quotes are tolerated, invalid escapes are copied raw and unpaired surrogates
     /// become U+FFFD.
-    package static func decodeStringToken(_ bytes: UnsafeRawBufferPointer, _ tokenRange: Range<Int>) -> [UInt8] {
+    static func decodeStringToken(_ bytes: UnsafeRawBufferPointer, _ tokenRange: Range<Int>) -> [UInt8] {
         var range = clamp(tokenRange, bytes.count)
         if let base = bytes.baseAddress, range.count >= 2 {
             let p = base.assumingMemoryBound(to: UInt8.self)
@@ -18,7 +18,7 @@ extension JSONScanner {
 
     /// Decodes a string's raw content — the range WITHOUT quotes, as `scanObject` reports for member
     /// names — into UTF-8 bytes. Same leniency as `decodeStringToken`.
-    package static func decodeStringContent(_ bytes: UnsafeRawBufferPointer, _ contentRange: Range<Int>) -> [UInt8] {
+    static func decodeStringContent(_ bytes: UnsafeRawBufferPointer, _ contentRange: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         appendDecodedContent(bytes, contentRange, to: &out)
         return out
@@ -37,7 +37,7 @@ extension JSONScanner {
 
     /// True when the raw name content (between the quotes) equals `name` after escape decoding.
     /// Without escapes this is a length check and a memcmp.
-    package static func nameEquals(_ bytes: UnsafeRawBufferPointer, _ nameRange: Range<Int>, _ name: StaticString) -> Bool {
+    static func nameEquals(_ bytes: UnsafeRawBufferPointer, _ nameRange: Range<Int>, _ name: StaticString) -> Bool {
         if name.hasPointerRepresentation {
             return nameEquals(bytes, nameRange, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
@@ -45,7 +45,7 @@ extension JSONScanner {
     }
 
     /// True when the raw name content (between the quotes) equals `name` after escape decoding.
-    package static func nameEquals(_ bytes: UnsafeRawBufferPointer, _ nameRange: Range<Int>, _ name: String) -> Bool {
+    static func nameEquals(_ bytes: UnsafeRawBufferPointer, _ nameRange: Range<Int>, _ name: String) -> Bool {
         var name = name
         return name.withUTF8 { nameEquals(bytes, nameRange, $0) }
     }

@@ -3,7 +3,7 @@ package enum JSONString {
     /// Appends `"..."` to `out`, escaping `"`, `\` and bytes below 0x20 (`\n \r \t \b \f` as short
     /// escapes, the rest as `\u00XX`). The input must be valid UTF-8 (check with `isValidUTF8`);
     /// non-ASCII bytes are copied raw, `/` and DEL are not escaped.
-    package static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         if let base = bytes.baseAddress, bytes.count > 0 {
             appendEscaped(base.assumingMemoryBound(to: UInt8.self), bytes.count, to: &out)
@@ -19,7 +19,7 @@ package enum JSONString {
 
     /// Whether `bytes` is well-formed UTF-8 (no overlongs, encoded surrogates, values above
     /// U+10FFFF or truncated sequences). Pure ASCII is checked eight bytes at a time.
-    package static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         return UTF8Validation.firstInvalid(base.assumingMemoryBound(to: UInt8.self), 0, bytes.count) == nil
     }

@@ -6,14 +6,14 @@ import Darwin
 
 /// An errno with its text, for I/O failures on our own input and output.
 package struct IOError: Error, CustomStringConvertible, Sendable {
-    package var code: Int32
-    package var context: String
-    package init(code: Int32, context: String) {
+    var code: Int32
+    var context: String
+    init(code: Int32, context: String) {
         self.code = code
         self.context = context
     }
     package var description: String { "\(context): \(String(cString: strerror(code)))" }
-    package var isBrokenPipe: Bool { code == EPIPE }
+    var isBrokenPipe: Bool { code == EPIPE }
 }
 
 package enum FileBytes {
@@ -52,7 +52,7 @@ package enum FileBytes {
     }
 
     /// Opens a file for appending, creating it with mode 0644.
-    package static func openAppend(_ path: String) throws(IOError) -> Int32 {
+    static func openAppend(_ path: String) throws(IOError) -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOError(code: errno, context: path) }
         return fd

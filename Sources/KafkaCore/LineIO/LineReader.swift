@@ -14,8 +14,8 @@ package enum LineItem {
 /// Streams lines from a file descriptor with memory bounded by `maxLineBytes` plus one read chunk,
 /// whatever the size of the input.
 package final class LineReader {
-    package static let defaultMaxLineBytes = 1 << 20
-    package let maxLineBytes: Int
+    static let defaultMaxLineBytes = 1 << 20
+    let maxLineBytes: Int
     private let fd: Int32
     private let chunkSize: Int
     private var buffer: UnsafeMutableRawBufferPointer
@@ -23,7 +23,7 @@ package final class LineReader {
     private var end = 0
     private var inOverlong = false
     private var eof = false
-    package private(set) var lineNumber = 0
+    private(set) var lineNumber = 0
     /// Called before each read(2) with the descriptor, when no complete line is buffered. A tool with other
     /// work (kput's delivery reports) can wait here until the descriptor is readable, serving that work
     /// meanwhile, so a slow or idle input never delays it. Returning false stops reading.

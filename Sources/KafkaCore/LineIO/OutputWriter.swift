@@ -9,7 +9,8 @@ import Darwin
 package final class OutputWriter {
     /// Grows on first use and keeps its capacity across flushes; not reserved up front, since kpull and
     /// kstream build their lines in LineSink's buffer and kput's report writer is idle without --report.
-    package var buffer: [UInt8] = []
+    /// Internal: the core's writers build their lines in it; other targets go through `append`.
+    var buffer: [UInt8] = []
     private var fd: Int32
     private let path: String?
     package let flushThreshold: Int
@@ -32,7 +33,7 @@ package final class OutputWriter {
         if path != nil { close(fd) }
     }
 
-    package var isTerminal: Bool { isatty(fd) == 1 }
+    var isTerminal: Bool { isatty(fd) == 1 }
 
     /// True when the output is a pipe whose reader has gone (poll(2) reports POLLERR), so an idle
     /// consumer can stop as `tail -f` does instead of waiting for its next write to fail with EPIPE.
@@ -41,6 +42,12 @@ package final class OutputWriter {
         return poll(&p, 1, 0) == 1 && (p.revents & Int16(POLLERR)) != 0
     }
     package var needsFlush: Bool { buffer.count >= flushThreshold }
+
+    /// Adds bytes to the buffer; they reach the output at the next `flush()`.
+    package func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+
+    /// Drops what is buffered and not yet written (the reader has gone).
+    package func discardBuffered() { buffer.removeAll() }
 
     /// Writes the whole buffer. On failure, the bytes that did reach the output are reported in the error
     /// and removed from the buffer, so the caller knows exactly which lines were written.
@@ -81,7 +88,7 @@ package final class OutputWriter {
 }
 
 package struct OutputFailure: Error, CustomStringConvertible {
-    package var code: Int32
+    var code: Int32
     /// How many bytes of the buffer reached the output before the failure.
     package var bytesWritten: Int
     package var isBrokenPipe: Bool { code == EPIPE }

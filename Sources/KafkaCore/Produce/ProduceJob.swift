@@ -39,13 +39,13 @@ package struct ProduceJob: Sendable {
 
     /// Keyed lines land where Java's producer (and Kafka Streams, franz-go, ...) puts them: murmur2 of the
     /// key, positive, modulo the partition count. Keyless lines keep KeylessSpread's runs either way.
-    package static let defaultPartitioner = "murmur2_random"
+    static let defaultPartitioner = "murmur2_random"
     /// librdkafka's partitioners (CONFIGURATION.md, `partitioner`).
     package static let partitioners = ["murmur2_random", "murmur2", "consistent_random", "consistent", "fnv1a_random", "fnv1a", "random"]
 
     /// The local queue's bound; with the line buffer it bounds kput's memory whatever the input size.
-    package static let queueMaxMessages = 50_000
-    package static let queueMaxKBytes = 32_768
+    static let queueMaxMessages = 50_000
+    static let queueMaxKBytes = 32_768
 
     /// librdkafka settings kput needs; the user's -X/-F still override each of them.
     package static let producerDefaults: [(String, String)] = [

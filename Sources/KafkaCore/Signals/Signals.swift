@@ -34,21 +34,21 @@ package enum Signals {
     }
 
     /// The first stop signal received, if any.
-    package static var stopSignal: Int32? {
+    static var stopSignal: Int32? {
         let s = first.load(ordering: .relaxed)
         return s == 0 ? nil : s
     }
     package static var stopRequested: Bool { stopSignal != nil }
     /// A second stop signal means "stop now".
-    package static var stopNow: Bool { count.load(ordering: .relaxed) >= 2 }
+    static var stopNow: Bool { count.load(ordering: .relaxed) >= 2 }
 
     /// True once per SIGHUP received since the last call.
-    package static func takeHangup() -> Bool {
+    static func takeHangup() -> Bool {
         hangups.exchange(0, ordering: .relaxed) > 0
     }
 
     /// 130 after SIGINT, 143 after SIGTERM.
-    package static var exitStatus: ExitStatus? {
+    static var exitStatus: ExitStatus? {
         switch stopSignal {
         case SIGINT: return .interrupted
         case SIGTERM: return .terminated
@@ -59,7 +59,7 @@ package enum Signals {
 
 extension Signals {
     /// "SIGINT" or "SIGTERM" for messages, nil before any stop signal.
-    package static var stopSignalName: String? {
+    static var stopSignalName: String? {
         switch stopSignal {
         case SIGINT: return "SIGINT"
         case SIGTERM: return "SIGTERM"

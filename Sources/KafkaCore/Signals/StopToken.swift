@@ -14,7 +14,7 @@ package struct StopToken: Sendable {
     /// For messages: "SIGINT", "SIGTERM", or nil when no signal came.
     package let signalName: @Sendable () -> String?
 
-    package init(
+    init(
         requested: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Bool,
         takeHangup: @escaping @Sendable () -> Bool = { false },
         exitStatus: @escaping @Sendable () -> ExitStatus? = { nil },
@@ -33,5 +33,5 @@ package struct StopToken: Sendable {
         exitStatus: { Signals.exitStatus }, signalName: { Signals.stopSignalName })
 
     /// Never asks to stop.
-    package static let never = StopToken(requested: { false }, now: { false })
+    static let never = StopToken(requested: { false }, now: { false })
 }

@@ -16,13 +16,13 @@ package struct ConnectionOptions: ParsableArguments {
             "Bootstrap brokers, host:port[,host:port...].",
             discussion: "Default: -X bootstrap.servers, else $KAFKA_BROKERS, else bootstrap.servers from the -F or default config file, else localhost:9092.",
             valueName: "list"))
-    package var brokers: String?
+    var brokers: String?
 
     @Option(
         name: [.customShort("X"), .customLong("property")],
         help: ArgumentHelp(
             "Set a librdkafka property (repeatable), e.g. -X security.protocol=SASL_SSL.", valueName: "key=value"))
-    package var properties: [String] = []
+    var properties: [String] = []
 
     @Option(
         name: [.customShort("F"), .customLong("config")],
@@ -31,18 +31,18 @@ package struct ConnectionOptions: ParsableArguments {
             discussion: "Without -F: $KAFKA_FILTERS_CONFIG, else ~/.config/kafka-filters.conf when it exists. -X overrides the file.",
             valueName: "file"),
         completion: .file())
-    package var configFile: String?
+    var configFile: String?
 
     @Option(
         name: .customLong("connect-timeout"),
         help: ArgumentHelp("Give up when no broker has answered after this many seconds (exit 69).", valueName: "seconds"))
-    package var connectTimeout: Double = 10
+    var connectTimeout: Double = 10
 
     @Flag(name: .shortAndLong, help: "Say more: librdkafka's log lines, per-line notes, a summary. Repeat for debug.")
-    package var verbose: Int
+    var verbose: Int
 
     @Flag(name: .shortAndLong, help: "Say nothing but errors.")
-    package var quiet = false
+    var quiet = false
 
     package init() {}
 
@@ -56,7 +56,7 @@ package struct ConnectionOptions: ParsableArguments {
         if quiet && verbose > 0 { throw ValidationError("-q and -v cannot be used together") }
     }
 
-    package var diagnosticsLevel: Diagnostics.Level {
+    var diagnosticsLevel: Diagnostics.Level {
         if quiet { return .quiet }
         switch verbose {
         case 0: return .normal
@@ -124,13 +124,13 @@ package struct ConnectionOptions: ParsableArguments {
 /// The client config file read when no `-F` is given: `$KAFKA_FILTERS_CONFIG` when set (empty: none),
 /// else `$XDG_CONFIG_HOME/kafka-filters.conf` (`~/.config/kafka-filters.conf`) when it exists. Same
 /// syntax as `-F`, shared by every tool (as kcat reads `$KCAT_CONFIG` or `~/.config/kcat.conf`).
-package enum DefaultConfigFile {
-    package static let variable = "KAFKA_FILTERS_CONFIG"
-    package static let name = "kafka-filters.conf"
+enum DefaultConfigFile {
+    static let variable = "KAFKA_FILTERS_CONFIG"
+    static let name = "kafka-filters.conf"
 
     /// The file to read and why, or nil. A file named by the variable must exist (reading it fails
     /// otherwise); the one under the home directory is optional.
-    package static func locate(environment: [String: String]) -> (path: String, source: String)? {
+    static func locate(environment: [String: String]) -> (path: String, source: String)? {
         if let path = environment[variable] {
             return path.isEmpty ? nil : (path, "$\(variable)")
         }
@@ -148,8 +148,8 @@ package enum DefaultConfigFile {
 }
 
 /// `-F` files: `key=value` per line, `#` comments, blank lines ignored.
-package enum ConfigFile {
-    package static func read(path: String) throws(ToolFailure) -> [(String, String)] {
+enum ConfigFile {
+    static func read(path: String) throws(ToolFailure) -> [(String, String)] {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(path: path, limit: 1 << 20)
@@ -190,8 +190,8 @@ extension String {
 }
 
 /// The process environment without Foundation.
-package enum ProcessEnvironment {
-    package static var all: [String: String] {
+enum ProcessEnvironment {
+    static var all: [String: String] {
         var result: [String: String] = [:]
         var p = environ
         while let entry = p.pointee {

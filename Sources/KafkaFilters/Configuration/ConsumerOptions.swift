@@ -4,7 +4,7 @@ import KafkaCore
 extension StartPosition: ExpressibleByArgument {}
 extension CommitMode: ExpressibleByArgument {}
 
-package enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
     case envelope, value
     var envelopeFormat: Envelope.Format { self == .envelope ? .envelope : .value }
 }
@@ -12,7 +12,7 @@ package enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable
 /// Options kpull and kstream share: what to read, as which group, and how to write it.
 package struct ConsumerOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Topic to read (repeatable).", valueName: "name"))
-    package var topic: [String] = []
+    var topic: [String] = []
 
     @Option(
         name: .shortAndLong,
@@ -20,26 +20,26 @@ package struct ConsumerOptions: ParsableArguments {
             "Consumer group.",
             discussion: "Default: <tool>.<topic>[,<topic>...], so kpull and kstream on one topic each get every message, and jobs on different topics stay apart.",
             valueName: "id"))
-    package var group: String?
+    var group: String?
 
     @Option(name: .long, help: ArgumentHelp("Output format: envelope (one JSON object per message) or value (the value alone).", valueName: "format"))
-    package var format: OutputFormat = .envelope
+    var format: OutputFormat = .envelope
 
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp(
             "Read only these partitions (of each topic), assigned without a group unless -g is given.",
             valueName: "n[,n...]"))
-    package var partition: [String] = []
+    var partition: [String] = []
 
     @Flag(name: .customLong("no-group"), help: "Read without a consumer group: no join, no commit, no offsets left behind (implied by -p without -g).")
-    package var noGroup = false
+    var noGroup = false
 
     @Flag(name: .long, help: "With a group: start its partitions at --from even where it has committed offsets (once per run), and commit from there.")
-    package var seek = false
+    var seek = false
 
     @Option(name: .long, help: ArgumentHelp("fetch.min.bytes: the least data a fetch waits for.", valueName: "bytes"))
-    package var fetchMinBytes: Int?
+    var fetchMinBytes: Int?
 
     package init() {}
 

@@ -24,7 +24,7 @@ package final class ConsumeSession {
 
     /// librdkafka 2.2+: how long a partition whose prefetch queue is full waits before it is fetched
     /// again (README, Limits; measured in Benchmarks/).
-    package static let fetchQueueBackoffMs = 10
+    static let fetchQueueBackoffMs = 10
 
     /// Lines wait in the buffer at most this long (kstream's promise for a busy log file).
     static let flushDeadlineNs: UInt64 = 100_000_000

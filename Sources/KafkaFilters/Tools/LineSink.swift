@@ -3,11 +3,11 @@ import KafkaCore
 
 /// Turns consumed messages into output lines and knows, after each flush, exactly which messages'
 /// lines reached the output — the only offsets a tool may store or commit.
-package final class LineSink {
-    package let writer: OutputWriter
-    package let format: Envelope.Format
+final class LineSink {
+    let writer: OutputWriter
+    let format: Envelope.Format
     private let flushThreshold: Int
-    package private(set) var linesWritten = 0
+    private(set) var linesWritten = 0
 
     /// Everything the per-message path touches, kept in one struct: a class property is checked for
     /// exclusive access at run time on every access, so each call below makes one such access to
@@ -76,36 +76,36 @@ package final class LineSink {
     }
     private var state = State()
 
-    package init(writer: OutputWriter, format: Envelope.Format) {
+    init(writer: OutputWriter, format: Envelope.Format) {
         self.writer = writer
         self.format = format
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
 
-    package var isEmpty: Bool { state.buffer.isEmpty }
+    var isEmpty: Bool { state.buffer.isEmpty }
     /// The buffer is full enough for one large write.
-    package var needsFlush: Bool { state.buffer.count >= flushThreshold }
+    var needsFlush: Bool { state.buffer.count >= flushThreshold }
     /// A line has waited in the buffer longer than `nanoseconds`.
-    package func hasWaited(_ nanoseconds: UInt64) -> Bool { state.hasWaited(nanoseconds) }
+    func hasWaited(_ nanoseconds: UInt64) -> Bool { state.hasWaited(nanoseconds) }
     /// The output is a pipe nobody reads any more.
-    package var readerGone: Bool { writer.readerGone }
+    var readerGone: Bool { writer.readerGone }
 
     /// The slot of `message`'s partition, given it on first sight.
-    package func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
+    func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
 
     /// The partition of a slot.
-    package func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
+    func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
-    package func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
+    func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         try state.append(message, slot: index, format: format)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
     /// and the write failure, if any (lines after the failure point are not counted as written).
-    package func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
+    func flush() -> (written: [TopicPartition], failure: OutputFailure?) {
         guard !state.buffer.isEmpty else { return ([], nil) }
         var failure: OutputFailure? = nil
         var writtenBytes = state.buffer.count
@@ -126,7 +126,7 @@ package final class LineSink {
     }
 
     /// Reopens the output file after SIGHUP; the buffer must have been flushed first.
-    package func reopen() throws(IOError) { try writer.reopen() }
+    func reopen() throws(IOError) { try writer.reopen() }
 }
 
 /// The lines in a LineSink's buffer, in order: each line's partition slot, the offset after its message,

@@ -9,7 +9,7 @@ import KafkaCore
 /// kmock's fault commands, one a line on stdin: `down ID`, `up ID`, `rtt ID MS`, `errors API COUNT CODE`,
 /// `topic NAME PARTITIONS`, `leader TOPIC PARTITION ID`, `coordinator GROUP ID`, `clear API`,
 /// `topic-error NAME CODE` (what Metadata says of the topic; 0 clears it).
-package enum MockCommand: Equatable, Sendable {
+enum MockCommand: Equatable, Sendable {
     case down(Int32)
     case up(Int32)
     case rtt(Int32, Int32)
@@ -20,10 +20,10 @@ package enum MockCommand: Equatable, Sendable {
     case coordinator(String, Int32)
     case topicError(String, Int32)
 
-    package static let help =
+    static let help =
         "commands: down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API | topic NAME PARTITIONS | leader TOPIC PARTITION ID | coordinator GROUP ID | topic-error NAME CODE"
 
-    package init(parsing line: String) throws(ToolFailure) {
+    init(parsing line: String) throws(ToolFailure) {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         func bad(_ why: String) -> ToolFailure { ToolFailure(.usage, "\(why) (\(MockCommand.help))") }
         func int32(_ s: String) throws(ToolFailure) -> Int32 {
@@ -57,7 +57,7 @@ package enum MockCommand: Equatable, Sendable {
     }
 
     /// Applies the command; nil on success, else the error line to answer with.
-    package func apply(to cluster: MockCluster) -> String? {
+    func apply(to cluster: MockCluster) -> String? {
         let error: KafkaError?
         switch self {
         case .down(let id): error = cluster.setBroker(id, up: false)
@@ -82,7 +82,7 @@ package enum MockCommand: Equatable, Sendable {
 
 /// Runs kmock's command loop: answers each stdin command with `ok` or `error: ...` on stdout, and keeps
 /// the cluster up after stdin ends, until SIGINT/SIGTERM.
-package func runMockControlLoop(cluster: MockCluster) {
+func runMockControlLoop(cluster: MockCluster) {
     let out = OutputWriter()
     var stdinOpen = true
     var pending: [UInt8] = []
@@ -116,7 +116,7 @@ package func runMockControlLoop(cluster: MockCluster) {
             } catch {
                 answer = "error: \(error.message)"
             }
-            out.buffer.append(contentsOf: Array((answer + "\n").utf8))
+            out.append(Array((answer + "\n").utf8))
             try? out.flush()
         }
     }

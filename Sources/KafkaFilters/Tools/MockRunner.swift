@@ -9,8 +9,8 @@ import KafkaCore
 
 /// `name[:partitions]` from kmock's --topic.
 package struct MockTopicSpec: Sendable {
-    package var name: String
-    package var partitions: Int32
+    var name: String
+    var partitions: Int32
     package init(_ spec: String) throws {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         name = String(parts[0])
@@ -58,7 +58,7 @@ package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) th
         close(fd)
     }
     let out = OutputWriter()
-    out.buffer.append(contentsOf: Array((bootstrap + "\n").utf8))
+    out.append(Array((bootstrap + "\n").utf8))
     try? out.flush()
     Diagnostics.verbose("\(brokers) brokers at \(bootstrap)")
     runMockControlLoop(cluster: cluster)

@@ -24,12 +24,12 @@ package func runTool(_ body: () throws(ToolFailure) -> ExitStatus) throws {
 }
 
 extension ExitStatus {
-    package var exitCode: ExitCode { ExitCode(rawValue) }
+    var exitCode: ExitCode { ExitCode(rawValue) }
 }
 
 extension KafkaError {
     /// The sysexits code that best describes this error when it ends a tool.
-    package var exitStatus: ExitStatus {
+    var exitStatus: ExitStatus {
         if isTransport { return .unavailable }
         if isUnknownTopic { return .unavailable }
         if isAuthorization { return .configError }

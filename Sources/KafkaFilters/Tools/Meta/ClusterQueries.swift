@@ -68,7 +68,7 @@ package final class Queries {
 
     func emit(_ line: JSONLine) throws(ToolFailure) {
         guard !readerGone else { return }
-        out.buffer += line.line
+        out.append(line.line)
         if out.needsFlush { try flush() }
     }
 
@@ -78,7 +78,7 @@ package final class Queries {
         do { try out.flush() } catch {
             guard error.isBrokenPipe else { throw ToolFailure(.ioError, "stdout: \(error)") }
             readerGone = true
-            out.buffer.removeAll()
+            out.discardBuffered()
         }
     }
 
