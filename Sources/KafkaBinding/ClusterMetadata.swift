@@ -87,7 +87,7 @@ package final class ClusterMetadata {
     private let client: RDKafkaClient
 
     /// `group`: the group.id whose committed offsets `committed` reads (OffsetFetch needs it).
-    package init(settings: ClientSettings, group: String? = nil) throws(ToolFailure) {
+    package init(settings: ClientSettings, group: String? = nil) throws(ClientSetupError) {
         var settings = settings
         if let group { settings.set("group.id", group) }
         // Nothing is ever consumed; these only make sure nothing could be committed by accident.

@@ -193,7 +193,7 @@ package final class KafkaConsumer {
     private var topics = TopicNames()
     private var refill: PrefetchRefill
 
-    package init(settings: ClientSettings, onRebalance: @escaping (RebalanceEvent) -> Void) throws(ToolFailure) {
+    package init(settings: ClientSettings, onRebalance: @escaping (RebalanceEvent) -> Void) throws(ClientSetupError) {
         let config = try settings.makeConfig()
         context = ConsumerCallbackContext()
         refill = PrefetchRefill(settings: settings)

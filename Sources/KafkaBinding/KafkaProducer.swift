@@ -51,12 +51,12 @@ package final class KafkaProducer {
     /// A pipe librdkafka writes a byte to when events arrive on the main queue (see `wakeupDescriptor`).
     private var wakeupPipe: (read: Int32, write: Int32)?
 
-    package init(settings: ClientSettings) throws(ToolFailure) {
+    package init(settings: ClientSettings) throws(ClientSetupError) {
         let config = try settings.makeConfig()
         rd_kafka_conf_set_events(config.pointer, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         client = try RDKafkaClient(kind: .producer, config: config)
         guard let queue = rd_kafka_queue_get_main(client.handle) else {
-            throw ToolFailure(.configError, "cannot create producer: librdkafka gave no main queue")
+            throw .client("cannot create producer: librdkafka gave no main queue")
         }
         mainQueue = RDKafkaQueue(pointer: queue)
     }

@@ -9,14 +9,14 @@ package final class MockCluster {
     let brokerCount: Int
     private var destroyed = false
 
-    package init(brokers: Int) throws(ToolFailure) {
+    package init(brokers: Int) throws(ClientSetupError) {
         let config = RDKafkaConfig()
         // The host handle is never used to produce; keep its logs quiet unless -v.
         try? config.set("log.connection.close", "false")
         client = try RDKafkaClient(kind: .producer, config: config)
         guard let mc = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
             client.destroy()
-            throw ToolFailure(.unavailable, "cannot start the mock cluster")
+            throw .mockCluster
         }
         cluster = mc
         brokerCount = brokers

@@ -13,12 +13,12 @@ final class RDKafkaClient {
     private var destroyed = false
 
     /// `rd_kafka_new` frees the conf only on success, so the conf object keeps it on failure.
-    init(kind: Kind, config: RDKafkaConfig) throws(ToolFailure) {
+    init(kind: Kind, config: RDKafkaConfig) throws(ClientSetupError) {
         rd_kafka_conf_set_log_cb(config.pointer, kafkaLogCallback)
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
         guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
-            throw ToolFailure(.configError, "cannot create client: \(String(cString: errstr))")
+            throw .client("cannot create client: \(String(cString: errstr))")
         }
         _ = config.release()
         self.handle = rk

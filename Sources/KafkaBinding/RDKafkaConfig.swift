@@ -1,13 +1,31 @@
 import Crdkafka
 import KafkaCore
-import KafkaCore
+
+/// Why a librdkafka client (or the mock cluster) could not be made. The binding says what went wrong;
+/// the tools decide what it means (exit 78 or 69, RunTool.swift).
+package enum ClientSetupError: Error, CustomStringConvertible, Sendable {
+    /// A property librdkafka does not know or refused; its text may quote the value, a secret's too.
+    case property(PropertyError)
+    /// `rd_kafka_new` or a part of the client failed; the text says which, with librdkafka's reason.
+    case client(String)
+    /// `rd_kafka_mock_cluster_new` gave no cluster.
+    case mockCluster
+
+    package var description: String {
+        switch self {
+        case .property(let error): return error.description
+        case .client(let text): return text
+        case .mockCluster: return "cannot start the mock cluster"
+        }
+    }
+}
 
 /// The outcome of setting one property: librdkafka knows it or not, accepts its value or not.
-enum PropertyError: Error, CustomStringConvertible, Sendable {
+package enum PropertyError: Error, CustomStringConvertible, Sendable {
     case unknown(key: String)
     case invalid(key: String, reason: String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .unknown(let key): return "unknown property \"\(key)\""
         case .invalid(let key, let reason): return "invalid value for \"\(key)\": \(reason)"
@@ -34,7 +52,7 @@ final class RDKafkaConfig {
         case RD_KAFKA_CONF_OK: return
         case RD_KAFKA_CONF_UNKNOWN: throw .unknown(key: key)
         default:
-            // librdkafka's text quotes the value; secrets are scrubbed by Diagnostics before printing.
+            // librdkafka's text quotes the value; the tools scrub secrets (Diagnostics.redact) before printing.
             throw .invalid(key: key, reason: String(cString: errstr))
         }
     }
@@ -63,8 +81,8 @@ let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar
 }
 
 extension ClientSettings {
-    /// Builds librdkafka's conf; an unknown or invalid property is a configuration error (exit 78).
-    func makeConfig() throws(ToolFailure) -> RDKafkaConfig {
+    /// Builds librdkafka's conf; throws for the first property librdkafka does not know or refuses.
+    func makeConfig() throws(ClientSetupError) -> RDKafkaConfig {
         let config = RDKafkaConfig()
         do {
             try config.set("bootstrap.servers", brokers)
@@ -72,13 +90,13 @@ extension ClientSettings {
                 try config.set(key, value)
             }
         } catch {
-            throw ToolFailure(.configError, Diagnostics.redact(error.description))
+            throw .property(error)
         }
         return config
     }
 
     /// Checks every property against librdkafka without connecting.
-    package func check() throws(ToolFailure) {
+    package func check() throws(ClientSetupError) {
         _ = try makeConfig()
     }
 }

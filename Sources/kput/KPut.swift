@@ -126,7 +126,7 @@ struct KPut: ParsableCommand {
         try runTool { () throws(ToolFailure) in
             var settings = try connection.resolve(tool: "kput")
             if let compression { settings.set("compression.codec", compression) }
-            try settings.check()
+            do throws(ClientSetupError) { try settings.check() } catch { throw ToolFailure(error) }
             var job = ProduceJob(topic: topic)
             job.partition = partition
             job.keyField = keyField

@@ -109,7 +109,7 @@ package struct ConnectionOptions: ParsableArguments {
         // librdkafka backs off up to 10 s between reconnects; a tool someone is waiting on should notice a
         // restarted broker within a second. -X reconnect.backoff.max.ms overrides it.
         settings.addDefaults([("reconnect.backoff.max.ms", "1000")])
-        try settings.check()
+        do { try settings.check() } catch { throw ToolFailure(error) }
         return settings
     }
 

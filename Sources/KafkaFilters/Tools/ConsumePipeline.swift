@@ -104,7 +104,11 @@ package final class ConsumeSession {
             writer = OutputWriter()
         }
         sink = LineSink(writer: writer, format: job.format)
-        consumer = try KafkaConsumer(settings: settings) { [unowned self] event in self.rebalance(event) }
+        do {
+            consumer = try KafkaConsumer(settings: settings) { [unowned self] event in self.rebalance(event) }
+        } catch {
+            throw ToolFailure(error)
+        }
     }
 
     // MARK: - The two models
@@ -181,7 +185,8 @@ package final class ConsumeSession {
                 consumer.close()
                 consumer = try KafkaConsumer(settings: earliest) { [unowned self] event in self.rebalance(event) }
             } catch {
-                fail(error.status, error.message)
+                let failure = ToolFailure(error)
+                fail(failure.status, failure.message)
                 return false
             }
         }

@@ -36,8 +36,9 @@ package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) th
     do {
         cluster = try MockCluster(brokers: brokers)
     } catch {
-        Diagnostics.error(error.message)
-        throw error.status.exitCode
+        let failure = ToolFailure(error)
+        Diagnostics.error(failure.message)
+        throw failure.status.exitCode
     }
     defer { cluster.destroy() }
     for t in topics {

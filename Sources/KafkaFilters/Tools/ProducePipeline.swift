@@ -84,7 +84,7 @@ package final class ProducePipeline {
         pacer = job.rate.map { RatePacer(perSecond: $0) }
         rateLimited = job.rate != nil
         hasExtraHeaders = !job.headers.isEmpty
-        producer = try KafkaProducer(settings: settings)
+        do { producer = try KafkaProducer(settings: settings) } catch { throw ToolFailure(error) }
         progress = ProduceProgress(
             enabled: (Diagnostics.stderrIsTerminal && Diagnostics.level >= .normal) || verbose, say: { Diagnostics.warning($0) })
     }

@@ -27,6 +27,18 @@ extension ExitStatus {
     var exitCode: ExitCode { ExitCode(rawValue) }
 }
 
+extension ToolFailure {
+    /// A client that cannot be made: a refused property or client is bad configuration (exit 78), its
+    /// text with every secret masked; a mock cluster that does not start is exit 69.
+    package init(_ error: ClientSetupError) {
+        switch error {
+        case .property(let property): self.init(.configError, Diagnostics.redact(property.description))
+        case .client(let text): self.init(.configError, text)
+        case .mockCluster: self.init(.unavailable, error.description)
+        }
+    }
+}
+
 extension KafkaError {
     /// The sysexits code that best describes this error when it ends a tool.
     var exitStatus: ExitStatus {

@@ -27,7 +27,8 @@ package final class Queries {
 
     /// The client, and the cluster's metadata (all topics): the first answer tells whether any broker is there.
     func connect(group: String? = nil) throws(ToolFailure) -> (ClusterMetadata, ClusterInfo) {
-        let client = try ClusterMetadata(settings: settings, group: group)
+        let client: ClusterMetadata
+        do { client = try ClusterMetadata(settings: settings, group: group) } catch { throw ToolFailure(error) }
         switch client.cluster(timeoutMs: timeoutMs) {
         case .success(let info): return (client, info)
         case .failure(let error): throw unreachable(error)
