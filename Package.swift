@@ -4,6 +4,8 @@ import PackageDescription
 // Linux only: the tools use Glibc's read(2), poll(2) and sigaction directly (signal handling, the
 // SIGINT-then-final-commit path, is installed only under Glibc), and are built and tested on Linux
 // alone. A Darwin port would need those paths made portable and tested there first.
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "kafka-filters",
     products: [
@@ -36,14 +38,14 @@ let package = Package(
             dependencies: [
                 "KafkaCore",
                 "KafkaBinding",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                argumentParser,
             ]
         ),
-        .executableTarget(name: "kput", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "kpull", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "kstream", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "kmock", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "kmeta", dependencies: ["KafkaCore", "KafkaFilters", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "kput", dependencies: ["KafkaCore", "KafkaBinding", "KafkaFilters", argumentParser]),
+        .executableTarget(name: "kpull", dependencies: ["KafkaCore", "KafkaFilters", argumentParser]),
+        .executableTarget(name: "kstream", dependencies: ["KafkaCore", "KafkaFilters", argumentParser]),
+        .executableTarget(name: "kmock", dependencies: ["KafkaCore", "KafkaFilters", argumentParser]),
+        .executableTarget(name: "kmeta", dependencies: ["KafkaCore", "KafkaFilters", argumentParser]),
         .testTarget(name: "KafkaFiltersTests", dependencies: ["KafkaCore", "KafkaBinding", "KafkaFilters"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaFilters"]),
     ],

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build-bench
 swiftc -O -wmo -parse-as-library \
-    Tests/bench/JSONInstructions.swift Sources/KafkaFilters/JSON/*.swift Sources/KafkaFilters/Envelope/*.swift \
+    Tests/bench/JSONInstructions.swift Sources/KafkaCore/JSON/*.swift Sources/KafkaCore/Envelope/*.swift \
     -o .build-bench/json-instructions
 count() {  # operation n -> instructions collected
     valgrind --tool=callgrind --callgrind-out-file=/dev/null .build-bench/json-instructions "$1" "$2" 2>&1 \

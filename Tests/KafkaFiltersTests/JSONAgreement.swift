@@ -1,6 +1,6 @@
 // Shared by JSONDifferentialTests and the libFuzzer target (Tests/fuzz/JSONFuzzTarget.swift, which
 // Scripts/fuzz-libfuzzer.sh compiles together with this file and the library's sources, in one module).
-#if canImport(KafkaFilters)
+#if canImport(KafkaCore)
 @testable import KafkaCore
 #endif
 
