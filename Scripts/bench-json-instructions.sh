@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build-bench
-swiftc -O -wmo -parse-as-library \
+swiftc -O -wmo -parse-as-library -package-name kafka_filters \
     Tests/bench/JSONInstructions.swift Sources/KafkaCore/JSON/*.swift Sources/KafkaCore/Envelope/*.swift \
     -o .build-bench/json-instructions
 count() {  # operation n -> instructions collected

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 mkdir -p .build-fuzz/corpus
-swiftc -sanitize=fuzzer,address -parse-as-library -O \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name kafka_filters \
     Tests/fuzz/JSONFuzzTarget.swift Tests/KafkaFiltersTests/JSONAgreement.swift Sources/KafkaCore/JSON/*.swift Sources/KafkaCore/Envelope/*.swift \
     -o .build-fuzz/fuzz-json 2> >(grep -v "Cannot export local symbol" >&2)
 cd .build-fuzz
