@@ -496,8 +496,14 @@ def committed_checked(queries, tails, where):
 
 def main():
     os.makedirs(R.dir, exist_ok=True)
-    for name in os.listdir(R.dir):
-        os.remove(os.path.join(R.dir, name))
+    # Clear only a previous run's files: a CHAOS_DIR naming any other folder that is not empty is refused.
+    names = os.listdir(R.dir)
+    if names and "events.log" not in names:
+        sys.exit(f"chaos: {R.dir} is not empty and holds no earlier chaos run (events.log): name an empty or new folder")
+    for name in names:
+        path = os.path.join(R.dir, name)
+        if os.path.isfile(path) or os.path.islink(path):
+            os.remove(path)
     R.eventlog = open(R.path("events.log"), "w")
     print(f"chaos: seed {R.seed}, {R.seconds:.0f}s of faults, {R.rate} lines/s, binaries {R.bin}, files in {R.dir}", flush=True)
     print(f"chaos: replay with CHAOS_SEED={R.seed} CHAOS_SECONDS={R.seconds:.0f}", flush=True)
