@@ -15,7 +15,7 @@ final class FaultTests: FaultInjectingTestCase {
         defer { fifo.close() }
         let kput = try Child(
             Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=500"],
-            stdin: fifo.url)
+            stdin: .file(fifo.url))
         let lines = (1...3000).map { #"{"n":\#($0)}"# }
         fifo.write(lines[0..<1000], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 })
