@@ -50,7 +50,7 @@ final class KMetaTests: XCTestCase {
     func produce(_ topic: String, perPartition counts: [Int]) throws {
         var specs: [String] = []
         for (p, n) in counts.enumerated() {
-            for i in 0..<n { specs.append(#"{"value":"\#(Data("{\"p\":\(p),\"i\":\(i)}".utf8).base64EncodedString())","partition":\#(p)}"#) }
+            for i in 0..<n { specs.append(witnessSpec(value: Data("{\"p\":\(p),\"i\":\(i)}".utf8), partition: p)) }
         }
         if !specs.isEmpty { try witnessProduce(topic, specs: specs) }
     }

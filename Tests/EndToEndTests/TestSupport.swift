@@ -174,19 +174,6 @@ extension XCTestCase {
             XCTAssertEqual(missing, [], "partition \(partition) committed at \(committed) but these were never written", file: file, line: line)
         }
     }
-
-    /// A witness spec: base64 key/value/headers.
-    func witnessSpec(key: Data? = nil, value: Data?, headers: [(String, Data?)] = [], timestamp: Int? = nil, partition: Int? = nil) -> String {
-        var o: [String: Any] = [:]
-        if let key { o["key"] = key.base64EncodedString() }
-        if let value { o["value"] = value.base64EncodedString() }
-        if !headers.isEmpty {
-            o["headers"] = headers.map { name, value -> [Any] in [name, value.map { $0.base64EncodedString() as Any } ?? NSNull()] }
-        }
-        if let timestamp { o["timestamp"] = timestamp }
-        if let partition { o["partition"] = partition }
-        return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
-    }
 }
 
 /// A flag the test sets and a feeder thread reads; the lock makes the unchecked Sendable safe.
