@@ -3,9 +3,9 @@
 # build RUNS drains (fresh group, -e, --format value, output to /dev/null), each measured twice over: user+sys
 # CPU and peak RSS from GNU time, and user-space instructions from perf stat (the robust figure on a loaded
 # machine; wall time is not). Where perf has no hardware counters (a VM: "<not supported>"), instructions
-# come from one valgrind callgrind run per build instead: the total over all threads, and the main thread's
-# alone (where the message handling runs; librdkafka's fetch threads add timer noise to the total), median
-# of CG_RUNS (3) runs, the envelope figures from one. One envelope run (default format) per build at the end. Prints medians.
+# come from valgrind callgrind instead: the total over all threads, and the main thread's alone (where the
+# messages are handled; librdkafka's fetch threads add timer noise to the total), medians of CG_RUNS (3) runs
+# with --format value and as many with the default envelope. One envelope run under GNU time per build.
 #
 #   Benchmarks/drain-variants.sh today=/tmp/kpull-a borrowed=/tmp/kpull-b owned=/tmp/kpull-c
 #
@@ -82,8 +82,11 @@ for spec in "$@"; do
         for _ in $(seq "$CG_RUNS"); do callgrind "$bin" --format value >> "$WORK/cg-$name"; done
         ins=$(cut -d' ' -f1 "$WORK/cg-$name" | median)
         main=$(cut -d' ' -f2 "$WORK/cg-$name" | median)
-        read -r eins emain <<< "$(callgrind "$bin")"
-        echo "  callgrind --format value (total main): $(tr '\n' ';' < "$WORK/cg-$name") envelope: $eins $emain" >&2
+        : > "$WORK/cge-$name"
+        for _ in $(seq "$CG_RUNS"); do callgrind "$bin" >> "$WORK/cge-$name"; done
+        eins=$(cut -d' ' -f1 "$WORK/cge-$name" | median)
+        emain=$(cut -d' ' -f2 "$WORK/cge-$name" | median)
+        echo "  callgrind (total main) value: $(tr '\n' ';' < "$WORK/cg-$name") envelope: $(tr '\n' ';' < "$WORK/cge-$name")" >&2
     fi
     printf '%-10s %7.2f %7.2f %9.0f %9.0f %8s | %7.2f %9.0f %9.0f\n' "$name" "$cpu" "$(echo "$cpu * 1000000 / $N" | bc -l)" \
         "$(echo "$ins / $N" | bc -l)" "$(echo "$main / $N" | bc -l)" "$rss" "$ecpu" "$(echo "$eins / $N" | bc -l)" \
