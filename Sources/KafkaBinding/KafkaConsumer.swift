@@ -7,14 +7,24 @@ import Darwin
 import KafkaCore
 
 /// One consumed message, lent to a handler; its memory belongs to librdkafka and is destroyed by the
-/// binding as soon as the handler returns, so no message outlives `KafkaConsumer.poll`.
-package struct ConsumedMessage {
-    fileprivate let message: UnsafeMutablePointer<rd_kafka_message_t>
+/// binding as soon as the handler returns. It is `~Copyable` and handed out only `borrowing`, so the
+/// compiler refuses to copy, store or return it or to capture it in an escaping closure (BorrowedMessageTests):
+/// no message outlives `KafkaConsumer.poll`. Its bytes are lent only for the duration of a closure (`withKey`, `withValue`,
+/// `forEachHeader`); whatever must outlive the call is copied there.
+package struct ConsumedMessage: ~Copyable {
+    private let message: UnsafeMutablePointer<rd_kafka_message_t>
     /// The topic's name, kept by the consumer per topic (not rebuilt per message).
     package let topic: String
     /// A small integer standing for `topic` in this consumer (0, 1, 2, … in order of first message), for
     /// per-partition bookkeeping without hashing the name per message.
     package let topicID: Int
+
+    fileprivate init(message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String, topicID: Int) {
+        self.message = message
+        self.topic = topic
+        self.topicID = topicID
+    }
+
     package var partition: Int32 { message.pointee.partition }
     package var offset: Int64 { message.pointee.offset }
     /// The epoch of the leader that wrote it (KIP-320), -1 when unknown or before librdkafka 2.1.
@@ -25,34 +35,35 @@ package struct ConsumedMessage {
         let ts = rd_kafka_message_timestamp(message, &type)
         return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts
     }
-    package var key: UnsafeRawBufferPointer? {
-        guard let k = message.pointee.key else { return nil }
-        return UnsafeRawBufferPointer(start: k, count: message.pointee.key_len)
-    }
-    /// nil for a tombstone.
-    package var value: UnsafeRawBufferPointer? {
-        guard let p = message.pointee.payload else { return nil }
-        return UnsafeRawBufferPointer(start: p, count: message.pointee.len)
+
+    /// Lends the key's bytes (nil: no key) for the duration of `body`; they must not be kept past it.
+    package func withKey<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        guard let k = message.pointee.key else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: k, count: message.pointee.key_len))
     }
 
-    /// Headers in order, duplicates kept; a nil value is a null header.
-    package var headers: [(name: String, value: UnsafeRawBufferPointer?)] {
+    /// Lends the value's bytes (nil: a tombstone) for the duration of `body`; they must not be kept past it.
+    package func withValue<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        guard let p = message.pointee.payload else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: p, count: message.pointee.len))
+    }
+
+    /// Calls `body` with each header in order, duplicates kept (a nil value is a null header); the value's
+    /// bytes are lent for that call only.
+    package func forEachHeader<E: Error>(_ body: (_ name: String, _ value: UnsafeRawBufferPointer?) throws(E) -> Void) throws(E) {
         var hdrs: OpaquePointer?
-        guard rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return [] }
-        var result: [(String, UnsafeRawBufferPointer?)] = []
+        guard rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return }
         var i = 0
         while true {
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
             guard rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
-            let v: UnsafeRawBufferPointer? =
-                value == nil ? nil : UnsafeRawBufferPointer(start: value, count: size)
-            result.append((name.map { String(cString: $0) } ?? "", v))
+            try body(name.map { String(cString: $0) } ?? "", value.map { UnsafeRawBufferPointer(start: $0, count: size) })
             i += 1
         }
-        return result
     }
+
     package var hasHeaders: Bool {
         var hdrs: OpaquePointer?
         return rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nil
@@ -60,8 +71,8 @@ package struct ConsumedMessage {
     }
 }
 
-/// What one poll of the consumer produced.
-package enum ConsumerEvent {
+/// What one poll of the consumer produced, lent to the handler (`~Copyable`, as the message it may carry).
+package enum ConsumerEvent: ~Copyable {
     case message(ConsumedMessage)
     /// The partition has been read to its current end (`enable.partition.eof`).
     case partitionEnd(TopicPartition)
@@ -238,7 +249,7 @@ package final class KafkaConsumer {
     /// Polls once for up to `timeoutMs` and lends the result to `handler`. Errors raised by callbacks
     /// during the poll come out as `.error` events too. Returns false when nothing arrived.
     @discardableResult
-    package func poll(timeoutMs: Int32, _ handler: (ConsumerEvent) throws -> Void) rethrows -> Bool {
+    package func poll(timeoutMs: Int32, _ handler: (borrowing ConsumerEvent) throws -> Void) rethrows -> Bool {
         let raw = rd_kafka_consumer_poll(client.handle, timeoutMs)
         defer { if let raw { rd_kafka_message_destroy(raw) } }
         while !context.pendingErrors.isEmpty {
@@ -555,9 +566,9 @@ extension KafkaError {
 /// as each one arrives, tells it when the stream has gone quiet, and wakes it at least every tick.
 package protocol MessageReceiver: AnyObject {
     /// Each message, in the order fetched, as soon as it has arrived. The message is lent for the call.
-    func receive(_ message: ConsumedMessage)
+    func receive(_ message: borrowing ConsumedMessage)
     /// Something librdkafka or the cluster reported (also a partition's end with `enable.partition.eof`).
-    func receive(notice: ConsumerEvent)
+    func receive(notice: borrowing ConsumerEvent)
     /// Everything that has arrived has been handed over; nothing is waiting.
     func caughtUp()
     /// Called at least every tick, busy or quiet: deadlines, signals, statistics.
@@ -575,10 +586,9 @@ extension KafkaConsumer {
         var quiet = false
         while !receiver.isDone {
             let got = poll(timeoutMs: quiet ? tickMs : 0) { event in
-                if case .message(let message) = event {
-                    receiver.receive(message)
-                } else {
-                    receiver.receive(notice: event)
+                switch event {
+                case .message(let message): receiver.receive(message)
+                default: receiver.receive(notice: event)
                 }
             }
             if !got { receiver.caughtUp() }

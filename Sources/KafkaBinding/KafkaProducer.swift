@@ -13,10 +13,12 @@ private func readDescriptor(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer
     read(fd, buffer.baseAddress, buffer.count)
 }
 
-/// What librdkafka said about one message we produced. Valid only inside the event handler:
-/// the payload points into librdkafka's copy, which is freed when the handler returns.
-package struct DeliveryReport {
-    fileprivate let message: UnsafePointer<rd_kafka_message_t>
+/// What librdkafka said about one message we produced, lent to the event handler: the payload points
+/// into librdkafka's copy, which is freed when the handler returns. It is `~Copyable` and handed out only
+/// `borrowing`, so the compiler refuses to keep it past the handler; the payload is lent only inside
+/// `withValue`.
+package struct DeliveryReport: ~Copyable {
+    private let message: UnsafePointer<rd_kafka_message_t>
 
     fileprivate init(_ message: UnsafePointer<rd_kafka_message_t>) { self.message = message }
 
@@ -29,13 +31,15 @@ package struct DeliveryReport {
     }
     package var partition: Int32 { message.pointee.partition }
     package var offset: Int64 { message.pointee.offset }
-    package func withValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+    /// Lends the payload's bytes (nil: none) for the duration of `body`; they must not be kept past it.
+    package func withValue<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
         guard let p = message.pointee.payload else { return try body(nil) }
         return try body(UnsafeRawBufferPointer(start: p, count: message.pointee.len))
     }
 }
 
-package enum ProducerEvent {
+/// One event from the producer's queue, lent to the handler (`~Copyable`, as the report it may carry).
+package enum ProducerEvent: ~Copyable {
     case delivery(DeliveryReport)
     case error(KafkaError)
 }
@@ -193,7 +197,7 @@ package final class KafkaProducer {
     /// Serves the main queue for up to `timeoutMs`, handing each delivery report and error to `handler`.
     /// Returns the number of events served.
     @discardableResult
-    package func poll(timeoutMs: Int32, _ handler: (ProducerEvent) -> Void) -> Int {
+    package func poll(timeoutMs: Int32, _ handler: (borrowing ProducerEvent) -> Void) -> Int {
         var served = 0
         var wait = timeoutMs
         while let ev = rd_kafka_queue_poll(mainQueue.pointer, wait) {

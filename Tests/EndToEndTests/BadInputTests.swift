@@ -28,15 +28,6 @@ final class BadInputTests: XCTestCase {
         return Outcome(result: r, named: named, rejects: (try? Data(contentsOf: rejects)) ?? Data(), delivered: delivered)
     }
 
-    func lines(_ items: [Data]) -> Data {
-        var d = Data()
-        for i in items {
-            d.append(i)
-            d.append(0x0A)
-        }
-        return d
-    }
-
     func testEachHostileLineIsNamedAndTheRestFlows() throws {
         let good = Data(#"{"ok":true}"#.utf8)
         let bad: [(String, Data)] = [
@@ -69,12 +60,12 @@ final class BadInputTests: XCTestCase {
         }
         input.append(contentsOf: edgeGood)
         input.append(good)
-        let o = try put(lines(input))
+        let o = try put(lineData(input))
         XCTAssertEqual(o.result.status, 65, o.result.stderr)
         XCTAssertEqual(o.named, expectedBad, o.result.stderr)
         XCTAssertEqual(o.delivered.count, input.count - bad.count)
         XCTAssertEqual(Set(o.delivered), Set([good] + edgeGood))
-        XCTAssertEqual(o.rejects, lines(bad.map(\.1)), "every bad line kept raw in the rejects file")
+        XCTAssertEqual(o.rejects, lineData(bad.map(\.1)), "every bad line kept raw in the rejects file")
     }
 
     func testCRLFAndNoTrailingNewline() throws {

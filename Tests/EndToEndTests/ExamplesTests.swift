@@ -23,10 +23,6 @@ final class ExamplesTests: XCTestCase {
         return dir
     }
 
-    func lines(_ url: URL) -> [String] {
-        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
-
     func testProduceLinesThenPullWithJq() throws {
         let topic = Harness.unique("ex-orders")
         let put = try run("produce-lines.sh", [topic])
@@ -48,8 +44,8 @@ final class ExamplesTests: XCTestCase {
         let dir = try scratchDirectory()
         let r = try run("kstream-logrotate.sh", [Harness.unique("ex-log"), dir.path])
         XCTAssertEqual(r.status, 0, "kstream stops with 0 on SIGTERM: \(r.stderr)")
-        let rotated = lines(dir.appendingPathComponent("events.log.1"))
-        let current = lines(dir.appendingPathComponent("events.log"))
+        let rotated = lines(fileText(dir.appendingPathComponent("events.log.1")))
+        let current = lines(fileText(dir.appendingPathComponent("events.log")))
         // Every line whole and once: 1...5 before the rotation, 6...10 after kstream reopened the path.
         let n = { (lines: [String]) in
             lines.map { line -> Int in
@@ -83,7 +79,7 @@ final class ExamplesTests: XCTestCase {
         let first = try run("cron-drain.sh", [topic, spool.path])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(files().count, 1)
-        XCTAssertEqual(files().first.map(lines)?.count, 5)
+        XCTAssertEqual(files().first.map { lines(fileText($0)) }?.count, 5)
 
         // Drained: the next run writes no file.
         let again = try run("cron-drain.sh", [topic, spool.path])
@@ -94,7 +90,7 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(more.status, 0, more.stderr)
         let third = try run("cron-drain.sh", [topic, spool.path])
         XCTAssertEqual(third.status, 0, third.stderr)
-        let all = files().flatMap(lines).compactMap { line -> Int? in
+        let all = files().flatMap { lines(fileText($0)) }.compactMap { line -> Int? in
             let env = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             return (env?["value"] as? [String: Int])?["i"]
         }
@@ -142,7 +138,7 @@ final class ExamplesTests: XCTestCase {
     func testDailyWindow() throws {
         try requireMock()
         let topic = Harness.unique("ex-day")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 1"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 1"), "ok")
         // Two messages the day before, three on the day, two the day after: 10:00 local time each.
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
@@ -156,7 +152,7 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(put.status, 0, put.stderr)
         let dir = try scratchDirectory()
         let values = { (url: URL) in
-            self.lines(url).compactMap { line -> Int? in
+            lines(fileText(url)).compactMap { line -> Int? in
                 let env = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
                 return (env?["value"] as? [String: Int])?["i"]
             }
@@ -176,7 +172,7 @@ final class ExamplesTests: XCTestCase {
     func testLagAlertMailsWhenTheDrainFallsBehind() throws {
         let topic = Harness.unique("ex-lag")
         let group = Harness.unique("ex-nightly")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 2"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 2"), "ok")
         let put = try execute("kput", ["-b", brokers, "-t", topic], input: Data((1...30).map { "{\"i\":\($0)}\n" }.joined().utf8))
         XCTAssertEqual(put.status, 0, put.stderr)
         let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-n", "10"] + Harness.fastConsumer)

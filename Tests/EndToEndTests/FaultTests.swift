@@ -15,11 +15,10 @@ final class FaultTests: FaultInjectingTestCase {
         defer { fifo.close() }
         let kput = try Child(
             Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=500"],
-            stdin: fifo.url)
+            stdin: .file(fifo.url))
         let lines = (1...3000).map { #"{"n":\#($0)}"# }
         fifo.write(lines[0..<1000], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 })
-        defer { mock.command("up 2") }
         XCTAssertEqual(mock.command("down 2"), "ok")
         fifo.write(lines[1000..<2000], while: kput)
         usleep(3_000_000)
@@ -46,7 +45,6 @@ final class FaultTests: FaultInjectingTestCase {
         // Prime the topic, so the injected errors hit our Produce requests and not some earlier test's.
         XCTAssertEqual(try execute("kput", ["-b", brokers, "-t", topic], input: Data("{\"warm\":1}\n".utf8)).status, 0)
         XCTAssertEqual(mock.command("errors Produce 2 TOPIC_AUTHORIZATION_FAILED"), "ok")
-        defer { mock.command("clear Produce") }
         let lines = (1...200).map { #"{"n":\#($0)}"# }
         let r = try execute(
             "kput", ["-b", brokers, "-t", topic, "--rejects", rejects.path, "--report", "-X", "linger.ms=50"],
@@ -72,8 +70,6 @@ final class FaultTests: FaultInjectingTestCase {
         try requireMock()
         let topic = Harness.unique("missing")
         XCTAssertEqual(mock.command("topic-error \(topic) UNKNOWN_TOPIC_OR_PART"), "ok")
-        var cleared = false
-        defer { if !cleared { mock.command("topic-error \(topic) 0") } }
         let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
         XCTAssertEqual(put.status, 69, put.stderr)
         XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
@@ -96,7 +92,6 @@ final class FaultTests: FaultInjectingTestCase {
         }
 
         mock.command("topic-error \(topic) 0")
-        cleared = true
         let created = Date()
         let lines = (0..<5).map { "{\"n\":\($0)}" }
         let produced = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData(lines))
@@ -119,7 +114,6 @@ final class FaultTests: FaultInjectingTestCase {
         try requireMock()
         let topic = Harness.unique("denied")
         XCTAssertEqual(mock.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
-        defer { mock.command("topic-error \(topic) 0") }
         let put = try execute("kput", ["-b", brokers, "-t", topic, "--connect-timeout", "5"], input: Data("{}\n".utf8))
         XCTAssertEqual(put.status, 78, put.stderr)
         XCTAssertEqual(put.stderr.split(separator: "\n").count, 1, put.stderr)
@@ -172,7 +166,6 @@ final class FaultTests: FaultInjectingTestCase {
         let put = try execute("kput", ["-b", brokers, "-t", topic], input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
         XCTAssertEqual(put.status, 0, put.stderr)
         XCTAssertEqual(mock.command("errors OffsetCommit 100000 GROUP_AUTHORIZATION_FAILED"), "ok")
-        defer { mock.command("clear OffsetCommit") }
         let stuck = try execute(
             "kpull", ["-b", brokers, "-t", topic, "-g", group, "--commit-timeout", "4"] + Harness.fastConsumer, timeout: 60)
         XCTAssertEqual(stuck.status, 75, stuck.stderr)
@@ -204,13 +197,11 @@ final class FaultTests: FaultInjectingTestCase {
             "kput", ["-b", brokers, "-t", topic, "-X", "linger.ms=0", "-X", "batch.num.messages=20"],
             input: jsonLinesData((1...total).map { #"{"n":\#($0)}"# }))
         XCTAssertEqual(put.status, 0, put.stderr)
-        defer { for id in 1...3 { mock.command("rtt \(id) 0") } }
         for id in 1...3 { XCTAssertEqual(mock.command("rtt \(id) 10"), "ok") }
         let kpull = try Child(
             Harness.tool("kpull"),
             ["-b", brokers, "-t", topic, "-g", group, "-e", "-X", "reconnect.backoff.max.ms=500"] + Harness.fastConsumer)
         XCTAssertTrue(kpull.waitFor(timeout: 30) { lineCount(kpull.stdoutURL) > 0 })
-        defer { mock.command("up 3") }
         XCTAssertEqual(mock.command("down 3"), "ok")
         let atOutage = lineCount(kpull.stdoutURL)
         XCTAssertTrue(kpull.process.isRunning, "the outage must happen mid-drain")

@@ -39,21 +39,46 @@ struct RunResult {
     var status: Int32
     var stdout: Data
     var stderr: String
+    /// How it ended: `.exit` (status is the exit code) or `.uncaughtSignal` (status is the signal).
+    var reason: Process.TerminationReason = .exit
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var lines: [String] { stdoutText.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+    var lines: [String] { EndToEndTests.lines(stdoutText) }
     var jsonLines: [[String: Any]] {
         lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
+    /// 0, 141, or killed by SIGPIPE: what `cmd | head -1` may see.
+    var quietPipeExit: Bool { (reason == .exit && (status == 0 || status == 141)) || (reason == .uncaughtSignal && status == SIGPIPE) }
 }
 
-/// A child process whose stdout and stderr go to files (no pipe can fill up and deadlock it).
+/// Every process a test starts (a built tool, kcat, the witness, a shell), run as a user would run it:
+/// no KAFKA_BROKERS and no developer's default config file unless the test passes them in `environment`.
+/// - stdin: nothing (`/dev/null`), a file or FIFO, or a pipe the test writes (`write`, `closeStdin`).
+/// - stdout: a file (the default: read it at any time with `stdoutData`/`stdoutLines`, and no pipe can
+///   fill up and deadlock the child), or a pipe the test reads itself and may close early, as
+///   `| head -1` does (`readLine`, `closeReader`; a file never closes on the writer).
+/// - stderr: a file (`stderrText`, `stderrURL`).
+/// `wait(timeout:)` ends it (failing the test) if it outlives the timeout; `signal` sends it a signal.
 final class Child {
+    enum Stdin {
+        case null
+        case file(URL)
+        case pipe
+    }
+    enum Stdout {
+        case file
+        /// `capacity`: the pipe's size in bytes (F_SETPIPE_SZ), or the kernel's default.
+        case pipe(capacity: Int32? = nil)
+    }
+
     let process = Process()
+    /// Where stdout goes when it is a file (the `.file` default).
     let stdoutURL = Harness.tempFile("out")
     let stderrURL = Harness.tempFile("err")
     private var stdinPipe: Pipe?
+    private var stdoutPipe: Pipe?
 
-    init(_ executable: URL, _ arguments: [String], stdin: URL? = nil, stdinPipe: Bool = false, environment: [String: String] = [:]) throws {
+    init(_ executable: URL, _ arguments: [String], stdin: Stdin = .null, stdout: Stdout = .file,
+         environment: [String: String] = [:]) throws {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -62,29 +87,68 @@ final class Child {
         env["KAFKA_FILTERS_CONFIG"] = ""
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        if let stdin {
-            process.standardInput = try FileHandle(forReadingFrom: stdin)
-        } else if stdinPipe {
+        switch stdin {
+        case .null: process.standardInput = FileHandle.nullDevice
+        case .file(let url): process.standardInput = try FileHandle(forReadingFrom: url)
+        case .pipe:
             let pipe = Pipe()
-            self.stdinPipe = pipe
+            stdinPipe = pipe
             process.standardInput = pipe
-        } else {
-            process.standardInput = FileHandle.nullDevice
         }
+        switch stdout {
+        case .file:
+            FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        case .pipe(let capacity):
+            let pipe = Pipe()
+            if let capacity {
+                let F_SETPIPE_SZ: Int32 = 1031  // Linux
+                XCTAssertGreaterThan(fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETPIPE_SZ, capacity), 0)
+            }
+            stdoutPipe = pipe
+            process.standardOutput = pipe
+        }
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
         try process.run()
+        // The child holds the write end now; with ours closed, its exit is our end of file.
+        try? stdoutPipe?.fileHandleForWriting.close()
     }
 
     func write(_ text: String) { stdinPipe?.fileHandleForWriting.write(Data(text.utf8)) }
     func closeStdin() { try? stdinPipe?.fileHandleForWriting.close() }
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
-    var stdoutData: Data { (try? Data(contentsOf: stdoutURL)) ?? Data() }
-    var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
-    var stdoutLines: [String] { String(decoding: stdoutData, as: UTF8.self).split(separator: "\n").map(String.init) }
+    /// What the child wrote to stdout so far (a file stdout; a pipe's bytes are the reader's).
+    var stdoutData: Data { stdoutPipe == nil ? (try? Data(contentsOf: stdoutURL)) ?? Data() : Data() }
+    var stderrText: String { fileText(stderrURL) }
+    var stdoutLines: [String] { lines(String(decoding: stdoutData, as: UTF8.self)) }
+
+    /// Reads one line from a piped stdout a byte at a time, so nothing after it leaves the pipe; nil when
+    /// none comes within `timeout` (a failure guard, not a timing assertion).
+    func readLine(timeout: TimeInterval = 60) -> String? {
+        guard let pipe = stdoutPipe else { return nil }
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        var bytes: [UInt8] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            var b: UInt8 = 0
+            guard read(fd, &b, 1) == 1 else { return nil }
+            if b == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(b)
+        }
+        return nil
+    }
+
+    /// Closes the reading end of a piped stdout, as a reader that goes away does.
+    func closeReader() {
+        guard let pipe = stdoutPipe, !readerClosed else { return }
+        readerClosed = true
+        try? pipe.fileHandleForReading.close()
+    }
+    private var readerClosed = false
 
     /// Waits up to `timeout` seconds; kills it (and fails) if it does not end.
     @discardableResult
@@ -96,10 +160,10 @@ final class Child {
             process.terminate()
             usleep(500_000)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
         }
         process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText)
+        closeReader()
+        return RunResult(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText, reason: process.terminationReason)
     }
 
     /// Polls until `condition` holds or `timeout` passes.
@@ -110,6 +174,18 @@ final class Child {
             usleep(50_000)
         }
         return condition()
+    }
+
+    /// Polls a file until `condition` holds on its text (or `timeout` passes); returns the text.
+    static func waitForFile(_ url: URL, timeout: TimeInterval = 30, _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var text = ""
+        while Date() < deadline {
+            text = fileText(url)
+            if condition(text) { break }
+            usleep(50_000)
+        }
+        return text
     }
 }
 
@@ -123,13 +199,15 @@ func execute(_ tool: String, _ arguments: [String], input: Data? = nil, inputFil
         try input.write(to: url)
         stdin = url
     }
-    let child = try Child(Harness.tool(tool), arguments, stdin: stdin, environment: environment)
+    let child = try Child(Harness.tool(tool), arguments, stdin: stdin.map { .file($0) } ?? .null, environment: environment)
     return child.wait(timeout: timeout, file: file, line: line)
 }
 
 /// One kmock per test process; tests take unique topic and group names so they do not meet. A test
-/// that injects cluster-wide faults (a broker down, errors for every request of an API) runs on a
-/// cluster of its own instead (`FaultInjectingTestCase`), so nothing it leaves behind reaches the next.
+/// that injects faults (a broker down, errors for every request of an API, latency, a leader or
+/// coordinator moved, a topic error) runs on a cluster of its own instead (`useOwnCluster()`, or every
+/// test of a `FaultInjectingTestCase`), stopped when the test ends, so nothing it leaves behind reaches
+/// the next. The shared cluster refuses fault commands (the test fails), so no test can forget that.
 final class MockBroker: @unchecked Sendable {
     static let shared: MockBroker = {
         do {
@@ -148,7 +226,7 @@ final class MockBroker: @unchecked Sendable {
     private var answersRead = 0
 
     init(brokers: Int = 3) throws {
-        child = try Child(Harness.tool("kmock"), ["--brokers", String(brokers)], stdinPipe: true)
+        child = try Child(Harness.tool("kmock"), ["--brokers", String(brokers)], stdin: .pipe)
         var first: String? = nil
         let deadline = Date().addingTimeInterval(20)
         while first == nil && Date() < deadline {
@@ -164,9 +242,14 @@ final class MockBroker: @unchecked Sendable {
         child.wait(timeout: 20)
     }
 
-    /// Sends a fault command and returns kmock's answer ("ok" or "error: ...").
+    /// Sends a command (`topic NAME PARTITIONS`, or a fault) and returns kmock's answer ("ok" or
+    /// "error: ..."). The shared cluster takes only `topic`: a fault there fails the test and is not sent.
     @discardableResult
-    func command(_ text: String) -> String {
+    func command(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        if self === MockBroker.shared, text.split(separator: " ").first != "topic" {
+            XCTFail("\"\(text)\" on the shared cluster would reach the tests after this one: call useOwnCluster() first", file: file, line: line)
+            return "error: fault commands need a cluster of the test's own"
+        }
         lock.lock()
         defer { lock.unlock() }
         child.write(text + "\n")
@@ -190,6 +273,19 @@ extension XCTestCase {
 
     func requireMock() throws {
         try XCTSkipUnless(onMock, "fault injection needs kmock")
+    }
+
+    /// Gives the running test a 3-broker kmock of its own, stopped when the test ends: call it first in a
+    /// test that sends fault commands (`mock` and `brokers` then name this cluster). Nothing on $KAFKA_BROKERS;
+    /// nothing more when the test has its cluster already (a `FaultInjectingTestCase`).
+    func useOwnCluster() throws {
+        guard onMock, MockBroker.current == nil else { return }
+        let own = try MockBroker(brokers: 3)
+        MockBroker.current = own
+        addTeardownBlock {
+            own.stop()
+            MockBroker.current = nil
+        }
     }
 
     /// Creates `topic` as a real cluster's admin would, before any consumer looks for it: kmock's `topic`
@@ -225,6 +321,19 @@ extension XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
     }
 
+    /// A witness spec: base64 key/value/headers.
+    func witnessSpec(key: Data? = nil, value: Data?, headers: [(String, Data?)] = [], timestamp: Int? = nil, partition: Int? = nil) -> String {
+        var o: [String: Any] = [:]
+        if let key { o["key"] = key.base64EncodedString() }
+        if let value { o["value"] = value.base64EncodedString() }
+        if !headers.isEmpty {
+            o["headers"] = headers.map { name, value -> [Any] in [name, value.map { $0.base64EncodedString() as Any } ?? NSNull()] }
+        }
+        if let timestamp { o["timestamp"] = timestamp }
+        if let partition { o["partition"] = partition }
+        return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+    }
+
     func witness(_ args: [String], input: Data? = nil) throws -> RunResult {
         var stdin: URL? = nil
         if let input {
@@ -233,7 +342,7 @@ extension XCTestCase {
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("witness/kafka_witness.py")
-        let child = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path] + args, stdin: stdin)
+        let child = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path] + args, stdin: stdin.map { .file($0) } ?? .null)
         let r = child.wait(timeout: 60)
         XCTAssertEqual(r.status, 0, "witness \(args.first ?? ""): \(r.stderr)")
         return r
@@ -267,20 +376,11 @@ struct WitnessRecord: Equatable {
     var valueText: String? { value.map { String(decoding: $0, as: UTF8.self) } }
 }
 
-func jsonLinesData(_ objects: [String]) -> Data { Data((objects.joined(separator: "\n") + "\n").utf8) }
-
-/// A test case whose tests inject cluster-wide faults: each test gets a 3-broker kmock of its own,
+/// A test case whose tests all inject faults: each test gets a 3-broker kmock of its own (`useOwnCluster()`),
 /// stopped after it, so a broker left down or errors left queued cannot reach another test.
 class FaultInjectingTestCase: XCTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard ProcessInfo.processInfo.environment["KAFKA_BROKERS"] == nil else { return }
-        MockBroker.current = try MockBroker(brokers: 3)
-    }
-
-    override func tearDown() {
-        MockBroker.current?.stop()
-        MockBroker.current = nil
-        super.tearDown()
+        try useOwnCluster()
     }
 }

@@ -42,7 +42,7 @@ final class KMetaTests: XCTestCase {
 
     func createTopic(_ prefix: String, partitions: Int) -> String {
         let topic = Harness.unique(prefix)
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) \(partitions)"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) \(partitions)"), "ok")
         return topic
     }
 
@@ -50,7 +50,7 @@ final class KMetaTests: XCTestCase {
     func produce(_ topic: String, perPartition counts: [Int]) throws {
         var specs: [String] = []
         for (p, n) in counts.enumerated() {
-            for i in 0..<n { specs.append(#"{"value":"\#(Data("{\"p\":\(p),\"i\":\(i)}".utf8).base64EncodedString())","partition":\#(p)}"#) }
+            for i in 0..<n { specs.append(witnessSpec(value: Data("{\"p\":\(p),\"i\":\(i)}".utf8), partition: p)) }
         }
         if !specs.isEmpty { try witnessProduce(topic, specs: specs) }
     }
@@ -70,8 +70,8 @@ final class KMetaTests: XCTestCase {
         let stem = Harness.unique("kmeta-topics")
         let a = stem + "-a"
         let b = stem + "-b"
-        XCTAssertEqual(MockBroker.shared.command("topic \(a) 3"), "ok")
-        XCTAssertEqual(MockBroker.shared.command("topic \(b) 5"), "ok")
+        XCTAssertEqual(mock.command("topic \(a) 3"), "ok")
+        XCTAssertEqual(mock.command("topic \(b) 5"), "ok")
         let r = try kmeta(["topics"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stderr, "", "quiet on success")
@@ -103,9 +103,10 @@ final class KMetaTests: XCTestCase {
 
     func testPartitionsLeadersReplicasAndWatermarksAreWhatKcatSees() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = createTopic("kmeta-parts", partitions: 3)
         try produce(topic, perPartition: [5, 0, 7])
-        XCTAssertEqual(MockBroker.shared.command("leader \(topic) 1 2"), "ok")
+        XCTAssertEqual(mock.command("leader \(topic) 1 2"), "ok")
         let r = try kmeta(["partitions", "-t", topic])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.jsonLines.count, 3, r.stdoutText)
@@ -270,9 +271,9 @@ final class KMetaTests: XCTestCase {
 
     func testTopicErrorFromTheClusterIsNamed() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = createTopic("kmeta-err", partitions: 1)
-        XCTAssertEqual(MockBroker.shared.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
-        defer { MockBroker.shared.command("topic-error \(topic) 0") }
+        XCTAssertEqual(mock.command("topic-error \(topic) TOPIC_AUTHORIZATION_FAILED"), "ok")
         assertOneLine(try kmeta(["partitions", "-t", topic]), status: 78, contains: "TOPIC_AUTHORIZATION_FAILED")
         let listed = try kmeta(["topics", topic])
         XCTAssertEqual(listed.status, 0, listed.stderr)
@@ -281,16 +282,16 @@ final class KMetaTests: XCTestCase {
 
     func testALeaderDownStillPrintsEveryPartitionThen69() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = createTopic("kmeta-down", partitions: 2)
         let group = Harness.unique("kmeta-gd")
         try produce(topic, perPartition: [3, 4])
-        XCTAssertEqual(MockBroker.shared.command("leader \(topic) 0 3"), "ok")
-        XCTAssertEqual(MockBroker.shared.command("leader \(topic) 1 1"), "ok")
-        XCTAssertEqual(MockBroker.shared.command("coordinator \(group) 1"), "ok")
+        XCTAssertEqual(mock.command("leader \(topic) 0 3"), "ok")
+        XCTAssertEqual(mock.command("leader \(topic) 1 1"), "ok")
+        XCTAssertEqual(mock.command("coordinator \(group) 1"), "ok")
         let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-e"] + Harness.fastConsumer)
         XCTAssertEqual(pull.status, 0, pull.stderr)
-        XCTAssertEqual(MockBroker.shared.command("down 3"), "ok")
-        defer { MockBroker.shared.command("up 3") }
+        XCTAssertEqual(mock.command("down 3"), "ok")
 
         for args in [["partitions", "-t", topic], ["lag", "-g", group, "-t", topic, "--max-lag", "1000"],
                      ["offsets", "-t", topic, "--at", "0"]] {
@@ -388,7 +389,7 @@ final class KMetaTests: XCTestCase {
         XCTAssertTrue(home.stderr.contains("config file: \(conf.path) (default"), home.stderr)
         let input = Harness.tempFile("in")
         try Data("{\"a\":1}\n".utf8).write(to: input)
-        let put = try Child(env, ["-u", "KAFKA_FILTERS_CONFIG", "HOME=\(dir.path)", "XDG_CONFIG_HOME=", Harness.tool("kput").path, "-t", topic], stdin: input).wait()
+        let put = try Child(env, ["-u", "KAFKA_FILTERS_CONFIG", "HOME=\(dir.path)", "XDG_CONFIG_HOME=", Harness.tool("kput").path, "-t", topic], stdin: .file(input)).wait()
         XCTAssertEqual(put.status, 0, put.stderr)
         XCTAssertEqual(try readTopic(topic).count, 1)
 

@@ -14,7 +14,7 @@ final class KPullPositionsTests: XCTestCase {
     private func newTopic(_ prefix: String, partitions: Int) throws -> String {
         try requireMock()
         let topic = Harness.unique(prefix)
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) \(partitions)"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) \(partitions)"), "ok")
         return topic
     }
 
@@ -182,7 +182,7 @@ final class KPullPositionsTests: XCTestCase {
         let a = stem + "-a", b = stem + "-b"
         for t in [a, b] {
             try requireMock()
-            XCTAssertEqual(MockBroker.shared.command("topic \(t) 1"), "ok")
+            XCTAssertEqual(mock.command("topic \(t) 1"), "ok")
         }
         try produceNumbered(a, 0..<3)
         try produceNumbered(b, 3..<5)

@@ -38,7 +38,7 @@ final class KPullTests: XCTestCase {
         // A producer that keeps going for as long as the drain runs.
         let topic = Harness.unique("pull-busy")
         try produceNumbered(topic, 0..<100)
-        let producer = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "-k", "k"], stdinPipe: true)
+        let producer = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "-k", "k"], stdin: .pipe)
         let stop = StopFlag()
         // Only the feeder thread writes to the producer's stdin while this one waits for kpull.
         let stdin = UncheckedBox(producer)
@@ -69,7 +69,7 @@ final class KPullTests: XCTestCase {
     func testFormatValueStopsAtAValueThatIsNotOneLine() throws {
         try requireMock()
         let topic = Harness.unique("pull-value")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 1"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 1"), "ok")
         try witnessProduce(topic, specs: [
             witnessSpec(value: Data(#"{"a":1}"#.utf8)),
             witnessSpec(value: Data("plain text".utf8)),
@@ -97,12 +97,12 @@ final class KPullTests: XCTestCase {
     func testOutputPipeClosedEarlyCommitsNothingUnwritten() throws {
         try requireMock()
         let topic = Harness.unique("pull-pipe")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 1"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 1"), "ok")
         // Lines longer than the pipe's one page, so at most the line being read can have reached it.
         let big = String(repeating: "x", count: 6000)
         try produceNumbered(topic, 0..<50, padding: big)
         let group = Harness.unique("g")
-        let child = try PipedChild("kpull", ["-b", brokers, "-t", topic, "-g", group] + Harness.fastConsumer, pipeCapacity: 4096)
+        let child = try Child(Harness.tool("kpull"), ["-b", brokers, "-t", topic, "-g", group] + Harness.fastConsumer, stdout: .pipe(capacity: 4096))
         let line = child.readLine()
         XCTAssertEqual(line.map { OutLine.parse([$0]).first?.n }, 0)
         child.closeReader()
@@ -212,57 +212,7 @@ final class KPullTests: XCTestCase {
     }
 }
 
-// MARK: - Helpers shared by the consumer tests
-
-/// The partitions a consumer run with -v holds now, from its "assigned"/"revoked" lines.
-func currentAssignment(_ stderr: String) -> Set<Int> {
-    var held = Set<Int>()
-    for line in stderr.split(separator: "\n") {
-        let words = line.split(separator: " ")
-        guard words.count >= 2 else { continue }
-        let partitions = words.dropFirst(2).compactMap { w -> Int? in
-            guard let open = w.lastIndex(of: "["), w.last == "]" else { return nil }
-            return Int(w[w.index(after: open)..<w.index(before: w.endIndex)])
-        }
-        if words[1] == "assigned" { held.formUnion(partitions) }
-        if words[1] == "revoked" { held.subtract(partitions) }
-    }
-    return held
-}
-
-/// One output line of kpull/kstream, reduced to what the tests compare.
-struct OutLine: Hashable {
-    var partition: Int
-    var offset: Int
-    var n: Int
-    var position: String { "\(partition):\(offset)" }
-
-    /// Parses envelope lines whose value is `{"k":...,"n":N,...}`; a line that is not one fails the test.
-    static func parse(_ lines: [String], file: StaticString = #filePath, line: UInt = #line) -> [OutLine] {
-        lines.compactMap { text in
-            guard let o = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                let p = o["partition"] as? Int, let off = o["offset"] as? Int,
-                let n = (o["value"] as? [String: Any])?["n"] as? Int
-            else {
-                XCTFail("not an envelope line: \(text.prefix(200))", file: file, line: line)
-                return nil
-            }
-            return OutLine(partition: p, offset: off, n: n)
-        }
-    }
-}
-
-extension XCTestCase {
-    /// Waits until two members (run with -v) hold disjoint, non-empty assignments covering all four
-    /// partitions of a new topic: the group has settled and each partition has one reader.
-    func waitForSplit(_ a: Child, _ b: Child, partitions: Int = 4) -> Bool {
-        a.waitFor(timeout: 60) {
-            let pa = currentAssignment(a.stderrText), pb = currentAssignment(b.stderrText)
-            return !pa.isEmpty && !pb.isEmpty && pa.isDisjoint(with: pb) && pa.union(pb).count == partitions
-        }
-    }
-
-    /// Produces `{"k":"k<i>","n":i}` for each i, keyed by k so they spread over the partitions.
+private extension KPullTests {
     /// Two kpull members of `group` with a stable split of `topic`, and 400 numbered lines written between them.
     func twoMembersHoldingFourHundredLines(topic: String, group: String, file: StaticString = #filePath, line: UInt = #line) throws -> (Child, Child) {
         let args = ["-b", brokers, "-t", topic, "-g", group, "-v"] + Harness.fastConsumer
@@ -273,124 +223,5 @@ extension XCTestCase {
         try produceNumbered(topic, 0..<400, file: file, line: line)
         XCTAssertTrue(a.waitFor(timeout: 60) { a.stdoutLines.count + b.stdoutLines.count >= 400 }, file: file, line: line)
         return (a, b)
-    }
-
-    func produceNumbered(_ topic: String, _ range: Range<Int>, padding: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
-        let pad = padding.isEmpty ? "" : #","pad":"\#(padding)""#
-        let input = range.map { #"{"k":"k\#($0)","n":\#($0)\#(pad)}"# }
-        let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "k"], input: jsonLinesData(input), file: file, line: line)
-        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
-    }
-
-    /// Every committed offset covers only lines that were written: for each partition, every offset
-    /// below the committed one appears in `written`.
-    func assertCommittedOnlyWritten(group: String, topic: String, written: [OutLine], file: StaticString = #filePath, line: UInt = #line) {
-        guard let offsets = try? committed(group: group, topic: topic).offsets else { return XCTFail("witness", file: file, line: line) }
-        let seen = Dictionary(grouping: written, by: \.partition).mapValues { Set($0.map(\.offset)) }
-        for (partition, committed) in offsets where committed > 0 {
-            let have = seen[partition] ?? []
-            let missing = (0..<committed).filter { !have.contains($0) }
-            XCTAssertEqual(missing, [], "partition \(partition) committed at \(committed) but these were never written", file: file, line: line)
-        }
-    }
-
-    /// A witness spec: base64 key/value/headers.
-    func witnessSpec(key: Data? = nil, value: Data?, headers: [(String, Data?)] = [], timestamp: Int? = nil, partition: Int? = nil) -> String {
-        var o: [String: Any] = [:]
-        if let key { o["key"] = key.base64EncodedString() }
-        if let value { o["value"] = value.base64EncodedString() }
-        if !headers.isEmpty {
-            o["headers"] = headers.map { name, value -> [Any] in [name, value.map { $0.base64EncodedString() as Any } ?? NSNull()] }
-        }
-        if let timestamp { o["timestamp"] = timestamp }
-        if let partition { o["partition"] = partition }
-        return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
-    }
-}
-
-/// A flag the test sets and a feeder thread reads; the lock makes the unchecked Sendable safe.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = false
-    var value: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
-    }
-}
-
-/// Hands a value to another thread; the user says why that is safe where it is made.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// A child whose stdout is a pipe the test reads itself and can close early, as `| head -1` does.
-/// (Harness's `Child` writes stdout to a file, which never closes on the writer.)
-final class PipedChild {
-    let process = Process()
-    private let pipe = Pipe()
-    let stderrURL = Harness.tempFile("err")
-    private var readerOpen = true
-
-    init(_ tool: String, _ arguments: [String], pipeCapacity: Int32? = nil) throws {
-        process.executableURL = Harness.tool(tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "KAFKA_BROKERS")
-        process.environment = env
-        if let pipeCapacity {
-            let F_SETPIPE_SZ: Int32 = 1031  // Linux
-            XCTAssertGreaterThan(fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETPIPE_SZ, pipeCapacity), 0)
-        }
-        process.standardOutput = pipe
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? pipe.fileHandleForWriting.close()
-    }
-
-    /// Reads one line a byte at a time, so nothing after it leaves the pipe; nil when none comes within
-    /// `timeout` (a failure guard, not a timing assertion).
-    func readLine(timeout: TimeInterval = 60) -> String? {
-        let fd = pipe.fileHandleForReading.fileDescriptor
-        var bytes: [UInt8] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 100) > 0 else { continue }
-            var b: UInt8 = 0
-            guard read(fd, &b, 1) == 1 else { return nil }
-            if b == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(b)
-        }
-        return nil
-    }
-
-    func closeReader() {
-        guard readerOpen else { return }
-        readerOpen = false
-        try? pipe.fileHandleForReading.close()
-    }
-
-    struct Outcome {
-        var status: Int32
-        var reason: Process.TerminationReason
-        var stderr: String
-        /// 0, 141, or killed by SIGPIPE: what `cmd | head -1` may see.
-        var quietPipeExit: Bool { (reason == .exit && (status == 0 || status == 141)) || (reason == .uncaughtSignal && status == SIGPIPE) }
-    }
-
-    func wait(timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line) -> Outcome {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            XCTFail("\(process.executableURL!.lastPathComponent) did not exit within \(timeout)s", file: file, line: line)
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        closeReader()
-        return Outcome(status: process.terminationStatus, reason: process.terminationReason,
-                       stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
     }
 }

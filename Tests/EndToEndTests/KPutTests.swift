@@ -66,21 +66,21 @@ final class KPutTests: XCTestCase {
 
     func testBrokersDownForSecondsMidStreamEveryLineDelivered() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = Harness.unique("kput-down")
         let fifo = try StdinFIFO()
         defer { fifo.close() }
         let kput = try Child(
             Harness.tool("kput"),
-            ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=1000"], stdin: fifo.url)
+            ["-b", brokers, "-t", topic, "--report", "-X", "reconnect.backoff.max.ms=1000"], stdin: .file(fifo.url))
         let lines = (1...3000).map { #"{"n":\#($0),"phase":"\#($0 <= 1000 ? "before" : $0 <= 2000 ? "down" : "after")"}"# }
 
         fifo.write(lines[0..<1000], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 1000 }, "reports while the input is still open")
-        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("down \(id)"), "ok") }
         fifo.write(lines[1000..<2000], while: kput)
         sleep(3)
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("up \(id)"), "ok") }
         fifo.write(lines[2000...], while: kput)
         fifo.close()
 
@@ -96,12 +96,12 @@ final class KPutTests: XCTestCase {
 
     func testInjectedProduceErrorsAreRetried() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = Harness.unique("kput-errors")
         let lines = (1...2000).map { #"{"n":\#($0)}"# }
-        defer { MockBroker.shared.command("clear Produce") }
         // Make the topic exist and known, so the errors hit Produce requests of this run.
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 4"), "ok")
-        XCTAssertEqual(MockBroker.shared.command("errors Produce 3 NOT_LEADER_FOR_PARTITION"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 4"), "ok")
+        XCTAssertEqual(mock.command("errors Produce 3 NOT_LEADER_FOR_PARTITION"), "ok")
         let r = try execute(
             "kput", ["-b", brokers, "-t", topic, "--report", "-X", "linger.ms=50", "-v", "-X", "debug=msg"],
             input: jsonLinesData(lines))
@@ -109,7 +109,7 @@ final class KPutTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("Not leader for partition"), "the injected errors hit this run")
         XCTAssertEqual(namedLines(r.stderr), [])
         XCTAssertEqual(reportLines(r.stdout).count, 2000)
-        XCTAssertEqual(MockBroker.shared.command("errors Produce 2 NOT_ENOUGH_REPLICAS"), "ok")
+        XCTAssertEqual(mock.command("errors Produce 2 NOT_ENOUGH_REPLICAS"), "ok")
         let r2 = try execute("kput", ["-b", brokers, "-t", topic, "-X", "linger.ms=50"], input: jsonLinesData(lines))
         XCTAssertEqual(r2.status, 0, r2.stderr)
         let values = try readTopic(topic).compactMap(\.valueText)
@@ -119,23 +119,23 @@ final class KPutTests: XCTestCase {
 
     func testDeliveryThatCannotSucceedNamesEveryLineAndExits75() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = Harness.unique("kput-fail")
         let rejects = Harness.tempFile("rejects")
         let fifo = try StdinFIFO()
         defer { fifo.close() }
         let kput = try Child(
             Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "--timeout", "3", "--rejects", rejects.path],
-            stdin: fifo.url)
+            stdin: .file(fifo.url))
         let lines = (1...500).map { #"{"n":\#($0)}"# }
         fifo.write(lines[0..<200], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 200 })
         // Nothing is in flight now, so what follows is cleanly never written.
-        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("down \(id)"), "ok") }
         fifo.write(lines[200...], while: kput)
         fifo.close()
         let r = kput.wait(timeout: 90)
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("up \(id)"), "ok") }
 
         XCTAssertEqual(r.status, 75, String(r.stderr.prefix(2000)))
         let named = namedLines(r.stderr)
@@ -341,7 +341,7 @@ final class KPutTests: XCTestCase {
         let topic = Harness.unique("kput-term")
         let fifo = try StdinFIFO()
         defer { fifo.close() }
-        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdin: fifo.url)
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdin: .file(fifo.url))
         let line = { (n: Int) in #"{"n":\#(n),"pad":"\#(String(repeating: "x", count: 60))"}"# }
         // Keep the pipe full (kput is reading hard) and signal once the first deliveries are reported.
         var next = 1
@@ -376,18 +376,18 @@ final class KPutTests: XCTestCase {
 
     func testSecondSignalPurgesAndStillNamesEveryUndeliveredLine() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = Harness.unique("kput-int2")
         let rejects = Harness.tempFile("rejects")
         let fifo = try StdinFIFO()
         defer { fifo.close() }
         let kput = try Child(
             Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report", "--timeout", "120", "--rejects", rejects.path],
-            stdin: fifo.url)
+            stdin: .file(fifo.url))
         let lines = (1...400).map { #"{"n":\#($0)}"# }
         fifo.write(lines[0..<100], while: kput)
         XCTAssertTrue(kput.waitFor(timeout: 60) { lineCount(kput.stdoutURL) >= 100 })
-        defer { for id in 1...3 { MockBroker.shared.command("up \(id)") } }
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("down \(id)"), "ok") }
         fifo.write(lines[100...], while: kput)
         usleep(500_000)  // let kput read them; the assertions below hold either way
         kput.signal(SIGINT)
@@ -395,7 +395,7 @@ final class KPutTests: XCTestCase {
         XCTAssertTrue(kput.process.isRunning, "with brokers down and --timeout 120, the first signal waits for deliveries")
         kput.signal(SIGINT)
         let r = kput.wait(timeout: 60)
-        for id in 1...3 { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+        for id in 1...3 { XCTAssertEqual(mock.command("up \(id)"), "ok") }
 
         XCTAssertEqual(r.status, 130, String(r.stderr.prefix(2000)))
         let last = try XCTUnwrap(stoppedAfter(r.stderr), r.stderr)
@@ -418,7 +418,7 @@ final class KPutTests: XCTestCase {
     func testKeylessLinesGoOutInRunsRoundRobinOverEveryPartition() throws {
         try requireMock()
         let topic = Harness.unique("kput-spread")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 8"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 8"), "ok")
         let file = Harness.tempFile("spread.jsonl")
         try jsonLinesData((0..<9_000).map { #"{"n":\#($0)}"# }).write(to: file)
         let r = try execute("kput", ["-b", brokers, "-t", topic, file.path])
@@ -444,7 +444,7 @@ final class KPutTests: XCTestCase {
 
         // A run also ends at 256 KiB: lines of 1 KiB go 256 to a partition.
         let big = Harness.unique("kput-spread-bytes")
-        XCTAssertEqual(MockBroker.shared.command("topic \(big) 4"), "ok")
+        XCTAssertEqual(mock.command("topic \(big) 4"), "ok")
         let pad = String(repeating: "x", count: 1_024 - #"{"n":"000","p":""}"#.count)
         let bigLines = (0..<600).map { String(format: #"{"n":"%03d","p":"%@"}"#, $0, pad) }
         XCTAssertEqual(bigLines[0].utf8.count, 1_024)
@@ -461,8 +461,8 @@ final class KPutTests: XCTestCase {
     func testKeylessBurstsSeparatedByPausesGoToSuccessivePartitions() throws {
         try requireMock()
         let topic = Harness.unique("kput-bursts")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 4"), "ok")
-        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdinPipe: true)
+        XCTAssertEqual(mock.command("topic \(topic) 4"), "ok")
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--report"], stdin: .pipe)
         for burst in 0..<3 {
             kput.write((0..<5).map { #"{"burst":\#(burst),"i":\#($0)}"# + "\n" }.joined())
             XCTAssertTrue(kput.waitFor(timeout: 30) { kput.stdoutLines.count == (burst + 1) * 5 }, kput.stderrText)
@@ -485,7 +485,7 @@ final class KPutTests: XCTestCase {
     func testKeyedLinesKeepOnePartitionPerKey() throws {
         try requireMock()
         let topic = Harness.unique("kput-keyed")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 8"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 8"), "ok")
         let lines = (0..<2_000).map { #"{"user":"u\#($0 % 10)","i":\#($0)}"# }
         let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "user"], input: jsonLinesData(lines))
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -587,7 +587,7 @@ final class KPutTests: XCTestCase {
         })
         for (index, n) in counts.enumerated() {
             let topic = Harness.unique("kput-murmur-\(n)")
-            XCTAssertEqual(MockBroker.shared.command("topic \(topic) \(n)"), "ok")
+            XCTAssertEqual(mock.command("topic \(topic) \(n)"), "ok")
             let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "k"], input: input, timeout: 120)
             XCTAssertEqual(r.status, 0, r.stderr)
             let records = try readTopic(topic)
@@ -604,7 +604,7 @@ final class KPutTests: XCTestCase {
         }
         // --partitioner chooses another: librdkafka's CRC32 puts some of these keys elsewhere.
         let topic = Harness.unique("kput-crc")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 16"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 16"), "ok")
         let r = try execute("kput", ["-b", brokers, "-t", topic, "-k", "k", "--partitioner", "consistent"], input: input, timeout: 120)
         XCTAssertEqual(r.status, 0, r.stderr)
         let moved = try readTopic(topic).filter { expected[String(decoding: $0.key ?? Data(), as: UTF8.self)]?[2] != $0.partition }
@@ -617,8 +617,8 @@ final class KPutTests: XCTestCase {
         let source = Harness.unique("kput-kcat-src")
         let copy = Harness.unique("kput-kcat-copy")
         if onMock {
-            XCTAssertEqual(MockBroker.shared.command("topic \(source) 3"), "ok")
-            XCTAssertEqual(MockBroker.shared.command("topic \(copy) 3"), "ok")
+            XCTAssertEqual(mock.command("topic \(source) 3"), "ok")
+            XCTAssertEqual(mock.command("topic \(copy) 3"), "ok")
         }
         func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
         var specs: [String] = []
@@ -672,7 +672,7 @@ final class KPutTests: XCTestCase {
         let topic = Harness.unique("kput-rate-bp")
         let fifo = try StdinFIFO()
         defer { fifo.close() }
-        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--rate", "100"], stdin: fifo.url)
+        let kput = try Child(Harness.tool("kput"), ["-b", brokers, "-t", topic, "--rate", "100"], stdin: .file(fifo.url))
         let line = Data((#"{"pad":"\#(String(repeating: "x", count: 1000))"}"# + "\n").utf8)
         var offered = Data()
         for _ in 0..<8_000 { offered.append(line) }  // 8 MB

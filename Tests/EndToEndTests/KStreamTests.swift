@@ -108,7 +108,7 @@ final class KStreamTests: XCTestCase {
         let topic = Harness.unique("stream-pipe")
         let group = Harness.unique("g")
         try createTopic(topic)
-        let child = try PipedChild("kstream", ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning", "--stats", "0.5"] + Harness.fastConsumer)
+        let child = try Child(Harness.tool("kstream"), ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning", "--stats", "0.5"] + Harness.fastConsumer, stdout: .pipe())
         try produceNumbered(topic, 0..<1)
         XCTAssertEqual(child.readLine().map { OutLine.parse([$0]).first?.n }, 0)
         try produceNumbered(topic, 1..<2)
@@ -124,16 +124,16 @@ final class KStreamTests: XCTestCase {
 
     func testBrokerOutageIsAnnouncedOnceAndTheTailResumes() throws {
         try requireMock()
+        try useOwnCluster()
         let topic = Harness.unique("stream-outage")
         let group = Harness.unique("g")
         let child = try Child(Harness.tool("kstream"), ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning"] + Harness.fastConsumer)
         try produceNumbered(topic, 0..<10)
         XCTAssertTrue(child.waitFor(timeout: 60) { child.stdoutLines.count >= 10 }, child.stderrText)
-        let ids = 1...MockBroker.shared.bootstrap.split(separator: ",").count
-        defer { for id in ids { MockBroker.shared.command("up \(id)") } }
-        for id in ids { XCTAssertEqual(MockBroker.shared.command("down \(id)"), "ok") }
+        let ids = 1...mock.bootstrap.split(separator: ",").count
+        for id in ids { XCTAssertEqual(mock.command("down \(id)"), "ok") }
         XCTAssertTrue(child.waitFor { child.stderrText.contains("waiting for it to come back") }, child.stderrText)
-        for id in ids { XCTAssertEqual(MockBroker.shared.command("up \(id)"), "ok") }
+        for id in ids { XCTAssertEqual(mock.command("up \(id)"), "ok") }
         try produceNumbered(topic, 10..<20)
         XCTAssertTrue(child.waitFor(timeout: 90) { Set(OutLine.parse(child.stdoutLines).map(\.n)).isSuperset(of: Set(0..<20)) },
                       "resumes by itself: \(child.stderrText)")
@@ -148,7 +148,7 @@ final class KStreamTests: XCTestCase {
     func testPartitionFromTheLastThreeWithoutAGroup() throws {
         try requireMock()
         let topic = Harness.unique("stream-p")
-        XCTAssertEqual(MockBroker.shared.command("topic \(topic) 2"), "ok")
+        XCTAssertEqual(mock.command("topic \(topic) 2"), "ok")
         let put = try execute("kput", ["-b", brokers, "-t", topic, "-p", "0"], input: jsonLinesData((0..<10).map { #"{"n":\#($0)}"# }))
         XCTAssertEqual(put.status, 0, put.stderr)
         let child = try Child(Harness.tool("kstream"), ["-b", brokers, "-t", topic, "-p", "0", "--from", "-3"] + Harness.fastConsumer)
@@ -161,23 +161,5 @@ final class KStreamTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(OutLine.parse(r.lines).map(\.offset), [7, 8, 9, 10])
         XCTAssertEqual(try committed(group: "kstream.\(topic)", topic: topic).sum, 0, "no group: no offsets left behind")
-    }
-}
-
-private func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
-
-// lineCount(_:) lives in TestSupport.swift.
-
-extension Child {
-    /// Polls a file until `condition` holds on its text (or 30 s pass); returns the text.
-    static func waitForFile(_ url: URL, timeout: TimeInterval = 30, _ condition: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var text = ""
-        while Date() < deadline {
-            text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-            if condition(text) { break }
-            usleep(50_000)
-        }
-        return text
     }
 }

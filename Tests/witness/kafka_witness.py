@@ -10,7 +10,7 @@
                                                  PyPI kafka-python's DefaultPartitioner (a murmur2 no one here wrote)
 """
 import base64, json, sys
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 
 def b64(b):
@@ -21,13 +21,20 @@ def unb64(s):
     return None if s is None else base64.b64decode(s)
 
 
+def partitions_of(c, topic, what):
+    """The topic's partition numbers; none for a topic that does not exist (it holds nothing, and no group
+    committed on it). Any other error in the answer exits non-zero: a partial answer is no answer."""
+    t = c.list_topics(topic, timeout=10).topics[topic]
+    if t.error is not None and t.error.code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+        raise SystemExit(f"witness {what}: {topic}: {t.error}")
+    return sorted(t.partitions.keys())
+
+
 def read(brokers, topic):
     c = Consumer({"bootstrap.servers": brokers, "group.id": "witness", "enable.auto.commit": False,
                   "fetch.wait.max.ms": 10, "enable.partition.eof": True, "auto.offset.reset": "earliest"})
-    md = c.list_topics(topic, timeout=10)
-    parts = sorted(md.topics[topic].partitions.keys())
     tps = []
-    for p in parts:
+    for p in partitions_of(c, topic, "read"):
         lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
         if hi > lo:
             tps.append(TopicPartition(topic, p, lo))
@@ -61,9 +68,11 @@ def read(brokers, topic):
 
 def committed(brokers, group, topic):
     c = Consumer({"bootstrap.servers": brokers, "group.id": group, "enable.auto.commit": False})
-    md = c.list_topics(topic, timeout=10)
-    tps = [TopicPartition(topic, p) for p in md.topics[topic].partitions]
+    tps = [TopicPartition(topic, p) for p in partitions_of(c, topic, "committed")]
     res = c.committed(tps, timeout=10)
+    failed = [f"[{tp.partition}]: {tp.error}" for tp in res if tp.error is not None]
+    if failed:
+        raise SystemExit(f"witness committed: {group} on {topic}: " + ", ".join(failed))
     offsets = {str(tp.partition): tp.offset for tp in res}
     c.close()
     print(json.dumps({"offsets": offsets, "sum": sum(o for o in offsets.values() if o >= 0)}))
@@ -92,9 +101,8 @@ def produce(brokers, topic):
 def count(brokers, topic):
     # Watermarks only (ListOffsets), no fetching: fast enough for a million-message topic.
     c = Consumer({"bootstrap.servers": brokers, "group.id": "witness", "enable.auto.commit": False})
-    md = c.list_topics(topic, timeout=10)
     total = 0
-    for p in md.topics[topic].partitions:
+    for p in partitions_of(c, topic, "count"):
         lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)
         total += hi - lo
     c.close()

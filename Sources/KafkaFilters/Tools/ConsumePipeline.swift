@@ -131,7 +131,10 @@ package final class ConsumeSession {
                 continue
             }
             let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
-                if case .message(let message) = event { take(message) } else { notice(event) }
+                switch event {
+                case .message(let message): take(message)
+                default: notice(event)
+                }
             }
             if !got || sync || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
                 writeOut()
@@ -348,7 +351,7 @@ package final class ConsumeSession {
     }
 
     /// Turns one message into a line in the buffer (not yet written).
-    func take(_ message: ConsumedMessage) {
+    func take(_ message: borrowing ConsumedMessage) {
         guard stopReason == nil, !finishing else { return }
         commits.fetching()
         clusterUnreachable = false
@@ -375,7 +378,7 @@ package final class ConsumeSession {
         if admission == .last { drain?.close(sink.partition(ofSlot: slot)) }
     }
 
-    func notice(_ event: ConsumerEvent) {
+    func notice(_ event: borrowing ConsumerEvent) {
         switch event {
         case .message: break
         case .partitionEnd(let tp):

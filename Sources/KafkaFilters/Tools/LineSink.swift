@@ -25,7 +25,7 @@ final class LineSink {
         /// [topic id][partition] → slot + 1 (0: none yet).
         var slotTable: [[Int]] = []
 
-        mutating func slot(for message: ConsumedMessage) -> Int {
+        mutating func slot(for message: borrowing ConsumedMessage) -> Int {
             let t = message.topicID
             let p = Int(message.partition)
             if t < slotTable.count, p >= 0, p < slotTable[t].count {
@@ -35,7 +35,7 @@ final class LineSink {
             return newSlot(message)
         }
 
-        private mutating func newSlot(_ message: ConsumedMessage) -> Int {
+        private mutating func newSlot(_ message: borrowing ConsumedMessage) -> Int {
             let key = TopicPartition(topic: message.topic, partition: message.partition)
             let index: Int
             if let i = partitionIndex[key] {
@@ -55,16 +55,22 @@ final class LineSink {
             return index
         }
 
-        mutating func append(_ message: ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
             switch format {
             case .envelope:
-                let headers: [EnvelopeHeader] =
-                    message.hasHeaders ? message.headers.map { EnvelopeHeader(key: $0.name, value: $0.value.map { Array($0) }) } : []
-                Envelope.append(
-                    topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp,
-                    key: message.key, value: message.value, headers: headers, to: &buffer)
+                var headers: [EnvelopeHeader] = []
+                if message.hasHeaders {
+                    message.forEachHeader { name, value in headers.append(EnvelopeHeader(key: name, value: value.map { Array($0) })) }
+                }
+                let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
+                message.withKey { key in
+                    message.withValue { value in
+                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                        key: key, value: value, headers: headers, to: &buffer)
+                    }
+                }
             case .value:
-                try Envelope.appendValueLine(message.value, to: &buffer)
+                try message.withValue { (value) throws(Envelope.ValueLineError) in try Envelope.appendValueLine(value, to: &buffer) }
             }
             if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
             lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
@@ -92,14 +98,14 @@ final class LineSink {
     var readerGone: Bool { writer.readerGone }
 
     /// The slot of `message`'s partition, given it on first sight.
-    func slot(for message: ConsumedMessage) -> Int { state.slot(for: message) }
+    func slot(for message: borrowing ConsumedMessage) -> Int { state.slot(for: message) }
 
     /// The partition of a slot.
     func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
-    func append(_ message: ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
+    func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         try state.append(message, slot: index, format: format)
     }
 

@@ -313,7 +313,8 @@ package final class ProducePipeline {
                 if let error = report.error {
                     let reason = error.isPurgedInFlight
                         ? "not acknowledged (\(error); it may or may not have been written)" : "not delivered: \(error)"
-                    report.withValue { ledger.failed(report.id, payload: $0, reason: reason) }
+                    let id = report.id
+                    report.withValue { ledger.failed(id, payload: $0, reason: reason) }
                 } else {
                     ledger.acknowledged(report.id)
                     if !errorsNoted.isEmpty { errorsNoted.removeAll() }

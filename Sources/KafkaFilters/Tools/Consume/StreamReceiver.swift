@@ -9,12 +9,12 @@ final class StreamReceiver: MessageReceiver {
 
     init(_ session: ConsumeSession) { self.session = session }
 
-    func receive(_ message: ConsumedMessage) {
+    func receive(_ message: borrowing ConsumedMessage) {
         session.take(message)
         if session.sink.needsFlush { session.writeOut() }
     }
 
-    func receive(notice: ConsumerEvent) { session.notice(notice) }
+    func receive(notice: borrowing ConsumerEvent) { session.notice(notice) }
 
     func caughtUp() {
         session.writeOut()
