@@ -214,7 +214,11 @@ package final class KafkaConsumer {
         rd_kafka_conf_set_offset_commit_cb(config.pointer, offsetCommitCallback)
         rd_kafka_conf_set_opaque(config.pointer, Unmanaged.passUnretained(context).toOpaque())
         client = try RDKafkaClient(kind: .consumer, config: config)
-        rd_kafka_poll_set_consumer(client.handle)
+        // Fails only without a group handler (no group.id), which the tools always configure.
+        let forwarded = rd_kafka_poll_set_consumer(client.handle)
+        guard forwarded == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .client("cannot poll the consumer queue: \(String(cString: rd_kafka_err2str(forwarded)))")
+        }
         commitQueue = RDKafkaQueue(pointer: rd_kafka_queue_new(client.handle))
         context.consumer = self
     }

@@ -223,6 +223,7 @@ package final class KafkaProducer {
 
     /// Drops every queued and in-flight message; each is then reported as failed (`_PURGE_QUEUE`/`_PURGE_INFLIGHT`).
     package func purgeAll() {
+        // Fails only for invalid flags or a handle that is not a producer: neither can happen here.
         _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
     }
 
