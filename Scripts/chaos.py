@@ -322,7 +322,8 @@ class CommitWatch(threading.Thread):
         # group -> [paths]; a rotated name is added before the rename, so every line is always under a
         # name read here (a file that was stream.log for only a moment is read later as stream.log.N).
         self.files = files
-        self.history = collections.defaultdict(lambda: collections.deque(maxlen=200))   # group -> [(t, offsets)]
+        # group -> [(t, offsets)], the whole run's (a few thousand reads): the duplicate rule looks back in it.
+        self.history = collections.defaultdict(collections.deque)
         self.readers = {g: {} for g in files}   # group -> path -> [fd, inode, buffer]
         self.old = {g: [] for g in files}       # rotated-away readers, still read to their end
         self.written = {g: {} for g in files}
@@ -707,6 +708,7 @@ def main():
     watch.join()
     R.watch_samples = watch.samples
     R.watch_unsettled = watch.unsettled
+    R.watch_history = {g: list(h) for g, h in watch.history.items()}
     for tl in (a.tail, b.tail, stream_tail):
         tl.poll()
     R.final_committed = {}
@@ -932,6 +934,8 @@ def check():
 
     commit_failures = collections.defaultdict(list)   # incarnation -> [t]
     revokes = collections.defaultdict(list)           # (incarnation, partition) -> [t]
+    lost_revokes = collections.defaultdict(list)      # (incarnation, partition) -> [t]: the assignment was lost
+    losing = set()
     for line in open(R.path("kpull.err"), errors="replace"):
         mm = re.match(r"\s*([\d.]+) (\w+) kpull: (.*)", line)
         if not mm:
@@ -939,9 +943,20 @@ def check():
         t, inc, text = float(mm.group(1)), mm.group(2), mm.group(3)
         if text.startswith("commit failed") or text.startswith("commit after rebalance failed"):
             commit_failures[inc].append(t)
+        elif text.startswith("assignment lost"):
+            losing.add(inc)     # -v: said just before the revocation it comes with
         elif text.startswith("revoked "):
             for pm in re.finditer(TOPIC + r"\[(\d+)\]", text):
                 revokes[(inc, int(pm.group(1)))].append(t)
+                if inc in losing:
+                    lost_revokes[(inc, int(pm.group(1)))].append(t)
+            losing.discard(inc)
+    history = R.watch_history.get(PULL_GROUP, [])
+
+    def committed_before(t, p):
+        """The group's committed offset for p at the watch's last read before t (None: no read)."""
+        before = [offsets for (tw, offsets) in history if tw <= t]
+        return before[-1].get(p) if before else None
     everything = set(topic)
     for name, tails, group in (("kpull group (A and B)", [R.tails["kpull A"], R.tails["kpull B"]], PULL_GROUP),
                                ("kstream", [R.tails["kstream"]], STREAM_GROUP)):
@@ -963,6 +978,7 @@ def check():
         n_extra = sum(len(c) - 1 for c in dups.values())
         unexplained = []
         by_rebalance = 0
+        by_lost = 0
         per_kill = collections.Counter()
         for (p, o), c in dups.items():
             need = len(c) - 1
@@ -971,6 +987,7 @@ def check():
             # The other cause: a rebalance took the partition from a member whose commits were refused
             # (the mock refuses every commit while the group rebalances) after it wrote the line.
             rebalance_ok = 0
+            lost_ok = 0
             cs = sorted(c)
             for i in range(1, len(cs)):
                 t1, x = cs[i - 1]
@@ -979,6 +996,15 @@ def check():
                 revs = [tr for tr in revokes.get((x, p), []) if t1 - 1.5 <= tr <= t2 + 0.5]
                 if revs and any(tf <= max(revs) + 0.5 for tf in fails):
                     rebalance_ok += 1
+                    continue
+                # The third cause: x's session timed out (its coordinator unreachable for session.timeout.ms), so
+                # the group took p from it without a commit ("assignment lost" at -v; a commit then is refused),
+                # and the group's committed offset for p was still <= o when the next copy came. The tail can see
+                # a line up to ~5 s after it was written (the loop waits at a kill), hence the slack before.
+                lost = [tr for tr in lost_revokes.get((x, p), []) if t1 - 6 <= tr <= t2 + 0.5]
+                cm = committed_before(t2, p)
+                if lost and cm is not None and cm <= o:
+                    lost_ok += 1
             for k in R.kills:
                 if got == need:
                     break
@@ -988,8 +1014,10 @@ def check():
                     got += 1
                     per_kill[k["incarnation"]] += 1
             if got < need:
-                if group == PULL_GROUP and got + rebalance_ok >= need:
-                    by_rebalance += need - got
+                if group == PULL_GROUP and got + rebalance_ok + lost_ok >= need:
+                    from_rebalance = min(need - got, rebalance_ok)
+                    by_rebalance += from_rebalance
+                    by_lost += need - got - from_rebalance
                 else:
                     unexplained.append((p, o, sorted(c)))
         if group == PULL_GROUP:
@@ -998,8 +1026,11 @@ def check():
             windows = ", ".join(f"{k['incarnation']} {per_kill[k['incarnation']]}" for k in R.kills if per_kill[k["incarnation"]])
             say("  or a rebalance took p from a member X that wrote (p, o), then logged a failed commit (at -v: the mock refuses")
             say("  commits while the group rebalances) and the revocation of p, before the next copy")
-            verdict(not unexplained, f"duplicates {n_extra} (of {len(dups)} messages): {n_extra - by_rebalance - len(unexplained)} in the "
-                    f"uncommitted window at a kill, {by_rebalance} at a rebalance after refused commits, {len(unexplained)} unexplained"
+            say("  or X's assignment was lost (its session timed out: 'assignment lost' at -v) with p, after X wrote (p, o), and the")
+            say("  group's committed offset for p was still <= o when the next copy came (the 100 ms watch's last read before it)")
+            verdict(not unexplained, f"duplicates {n_extra} (of {len(dups)} messages): {n_extra - by_rebalance - by_lost - len(unexplained)} in the "
+                    f"uncommitted window at a kill, {by_rebalance} at a rebalance after refused commits, {by_lost} at a lost assignment, "
+                    f"{len(unexplained)} unexplained"
                     f"{': ' + str(unexplained[:3]) if unexplained else ''}; per kill: {windows or 'none'}")
             unknown = [k["incarnation"] for k in R.kills if k["committed"] is None]
             late = [f"{k['incarnation']}: {k['source']}" for k in R.kills if k["committed"] is not None and k["source"] != "read after the kill"]
