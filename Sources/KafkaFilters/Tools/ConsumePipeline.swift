@@ -457,8 +457,9 @@ package final class ConsumeSession {
 
     /// Runs inside `rd_kafka_consumer_poll`, before librdkafka applies the change. Note: on assignment
     /// it can make several blocking broker calls, each of up to --connect-timeout, before the partitions
-    /// are assigned: the recommit; with -o/--from beyond beginning/end the committed offsets and the
-    /// partitions' starts, ends and time lookups; with -e the ends and committed offsets again.
+    /// are assigned: the recommit; the committed offsets (once, shared with -e's plan); with -o/--from
+    /// beyond beginning/end the committed offsets of those partitions and their starts, ends and time
+    /// lookups; with -e the ends (and, from the beginning, the starts).
     private func rebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let list):
