@@ -57,6 +57,17 @@ package struct OffsetAnswer: Sendable {
     package var error: KafkaError?
 
     static let invalidOffset = Int64(RD_KAFKA_OFFSET_INVALID)
+
+    /// Each element of a list librdkafka answered in place, with its own error.
+    static func answers(_ list: RDKafkaTopicPartitionList) -> [OffsetAnswer] {
+        let l = list.pointer.pointee
+        return (0..<Int(l.cnt)).map { i in
+            let e = l.elems[i]
+            return OffsetAnswer(
+                topic: String(cString: e.topic), partition: e.partition, offset: e.offset,
+                error: e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: e.err))
+        }
+    }
 }
 
 /// A consumer group as ListGroups and DescribeGroups describe it.
@@ -188,7 +199,7 @@ package final class ClusterMetadata {
         }
         for thread in threads { pthread_join(thread, nil) }
         return work.map { job in
-            let answers = Self.answers(job.list)
+            let answers = OffsetAnswer.answers(job.list)
             guard job.error != RD_KAFKA_RESP_ERR_NO_ERROR else { return answers }
             return answers.map { a in
                 var a = a
@@ -202,22 +213,7 @@ package final class ClusterMetadata {
     /// The group's committed offsets for `partitions` (OffsetFetch to its coordinator). The handle's
     /// group.id is the group; it is not joined. `invalidOffset` where the group has committed nothing.
     package func committed(_ partitions: [TopicPartition], timeoutMs: Int32) -> Result<[OffsetAnswer], KafkaError> {
-        guard !partitions.isEmpty else { return .success([]) }
-        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
-        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
-        let err = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
-        return .success(Self.answers(list))
-    }
-
-    private static func answers(_ list: RDKafkaTopicPartitionList) -> [OffsetAnswer] {
-        let l = list.pointer.pointee
-        return (0..<Int(l.cnt)).map { i in
-            let e = l.elems[i]
-            return OffsetAnswer(
-                topic: String(cString: e.topic), partition: e.partition, offset: e.offset,
-                error: e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: e.err))
-        }
+        client.committed(partitions, timeoutMs: timeoutMs)
     }
 
     /// The groups the brokers know (ListGroups to every broker, then DescribeGroups for each group), or

@@ -398,15 +398,12 @@ package final class KafkaConsumer {
     /// not answer. A partition with no committed offset has a negative one; one answered with an error is
     /// left out.
     package func committedOffsets(_ partitions: [TopicPartition], timeoutMs: Int32) -> Result<[TopicPartition], KafkaError> {
-        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
-        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
-        let err = rd_kafka_committed(client.handle, list.pointer, timeoutMs)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
         // A partition the coordinator answered with an error (offset INVALID as well) is left out: its
         // committed offset is unknown, which is not the same as none (the tools would place it by
         // auto.offset.reset).
-        let answered = (0..<Int(list.pointer.pointee.cnt)).map { list.pointer.pointee.elems[$0].err == RD_KAFKA_RESP_ERR_NO_ERROR }
-        return .success(zip(list.elements, answered).filter { $0.1 }.map { $0.0 })
+        client.committed(partitions, timeoutMs: timeoutMs).map { answers in
+            answers.filter { $0.error == nil }.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: $0.offset) }
+        }
     }
 
     /// The position (next offset to fetch) of each partition; a partition without one has a negative

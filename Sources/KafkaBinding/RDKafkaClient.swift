@@ -73,6 +73,18 @@ final class RDKafkaClient {
         return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
     }
 
+    /// The group's committed offsets for `partitions` (OffsetFetch to the coordinator of the handle's
+    /// group.id), each with the error the coordinator gave for it, if any; `OffsetAnswer.invalidOffset`
+    /// where the group has committed nothing. The failure: the call itself (no coordinator in time, ...).
+    func committed(_ partitions: [TopicPartition], timeoutMs: Int32) -> Result<[OffsetAnswer], KafkaError> {
+        guard !partitions.isEmpty else { return .success([]) }
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition) }
+        let err = rd_kafka_committed(handle, list.pointer, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
+        return .success(OffsetAnswer.answers(list))
+    }
+
     /// A fatal error (idempotent producer), if one has been raised.
     func fatalError() -> KafkaError? {
         var errstr = [CChar](repeating: 0, count: 512)
