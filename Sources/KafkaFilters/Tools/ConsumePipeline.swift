@@ -230,8 +230,9 @@ package final class ConsumeSession {
             return false
         }
         let byDefault: ReadPosition? = job.groupless ? (newTopicsFromBeginning ? .beginning : ReadPosition(job.from)) : nil
-        guard let starts = startOffsets(for: keys, byDefault: byDefault) else { return false }
-        let (committed, resets) = job.groupless ? ([], [:]) : resetUncommitted(keys.filter { starts[$0] == nil })
+        let committed = lookUpCommitted(keys)
+        guard let starts = startOffsets(for: keys, byDefault: byDefault, committed: committed) else { return false }
+        let resets = resetOffsets(for: keys.filter { starts[$0] == nil }, committed: committed)
         do {
             try consumer.assign(keys.map { TopicPartition(topic: $0.topic, partition: $0.partition, offset: starts[$0] ?? resets[$0] ?? StartOffset.logicalStored) })
         } catch {
@@ -247,9 +248,10 @@ package final class ConsumeSession {
 
     /// Where `keys` start, per -o/--from (`job.start`, else `byDefault`): looked up and resolved, each said
     /// at -v. Without --seek, a partition the group has a committed offset for is left out (it resumes);
-    /// with --seek, a partition positioned earlier in this run is left out. nil when a lookup that
-    /// cannot be done without failed (the run stops).
-    private func startOffsets(for keys: [TopicPartition], byDefault: ReadPosition?) -> [TopicPartition: Int64]? {
+    /// with --seek, a partition positioned earlier in this run is left out. `committed`: the group's
+    /// offsets (`lookUpCommitted`; nil when that lookup failed: then none is placed). nil when a lookup
+    /// that cannot be done without failed (the run stops).
+    private func startOffsets(for keys: [TopicPartition], byDefault: ReadPosition?, committed: [TopicPartition]?) -> [TopicPartition: Int64]? {
         var targets: [(TopicPartition, ReadPosition)] = []
         var candidates = keys
         if job.seek {
@@ -260,14 +262,11 @@ package final class ConsumeSession {
             if let position = job.start?.position(for: tp.partition) ?? byDefault { targets.append((tp, position)) }
         }
         if !job.groupless && !job.seek && !targets.isEmpty {
-            switch consumer.committedOffsets(targets.map(\.0), timeoutMs: settings.connectTimeoutMs) {
-            case .success(let list):
-                let resuming = Set(list.filter { $0.offset >= 0 }.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
-                targets.removeAll { resuming.contains($0.0) }
-            case .failure(let error):
-                Diagnostics.verbose("cannot look up committed offsets: \(error); partitions start at their committed offsets, or by --from's beginning/end")
-                return [:]
-            }
+            // Without the group's answer, partitions start at their committed offsets, or by --from's
+            // beginning/end (librdkafka's own lookup).
+            guard let committed else { return [:] }
+            let resuming = Set(committed.filter { $0.offset >= 0 }.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
+            targets.removeAll { resuming.contains($0.0) }
         }
         guard !targets.isEmpty else { return [:] }
         let timeout = settings.connectTimeoutMs
@@ -457,8 +456,8 @@ package final class ConsumeSession {
 
     /// Runs inside `rd_kafka_consumer_poll`, before librdkafka applies the change. Note: on assignment
     /// it can make several blocking broker calls, each of up to --connect-timeout, before the partitions
-    /// are assigned: the recommit; the committed offsets (once, shared with -e's plan); with -o/--from
-    /// beyond beginning/end the committed offsets of those partitions and their starts, ends and time
+    /// are assigned: the recommit; the committed offsets (once, for the start positions, the reset
+    /// offsets and -e's plan); with -o/--from beyond beginning/end the partitions' starts, ends and time
     /// lookups; with -e the ends (and, from the beginning, the starts).
     private func rebalance(_ event: RebalanceEvent) {
         switch event {
@@ -469,9 +468,10 @@ package final class ConsumeSession {
             // Lines written before the rebalance whose commit the group refused: commit them now, in the
             // new generation and before fetching starts, so this member does not read them again.
             recommitAfterRebalance()
+            let committed = finishing ? nil : lookUpCommitted(keys)
             var starts: [TopicPartition: Int64] = [:]
-            if job.start != nil && !finishing { starts = startOffsets(for: keys, byDefault: nil) ?? [:] }
-            let (committed, resets) = finishing ? (nil, [:]) : resetUncommitted(keys.filter { starts[$0] == nil })
+            if job.start != nil && !finishing { starts = startOffsets(for: keys, byDefault: nil, committed: committed) ?? [:] }
+            let resets = resetOffsets(for: keys.filter { starts[$0] == nil }, committed: committed)
             if !starts.isEmpty || !resets.isEmpty { consumer.startAssigned(at: starts.merging(resets) { s, _ in s }) }
             if drain != nil && !finishing { planDrain(keys, positioned: starts, committed: committed) }
             Diagnostics.verbose("assigned \(keys.map(\.description).joined(separator: " "))")
@@ -494,24 +494,35 @@ package final class ConsumeSession {
         }
     }
 
-    /// The group's committed offsets for `keys` (nil: the lookup failed, said at -v) and, for those without
-    /// one, auto.offset.reset's logical offset to assign them at. Left to librdkafka, a partition without a
-    /// committed offset waits out its 100 ms retry backoff ("no previously committed offset available")
-    /// before the offset lookup: a tenth of a second on every start (kpull's first line came ~0.1 s after
-    /// kcat -G -o beginning's, which assigns such partitions at the beginning itself).
-    private func resetUncommitted(_ keys: [TopicPartition]) -> ([TopicPartition]?, [TopicPartition: Int64]) {
-        guard !keys.isEmpty else { return ([], [:]) }
-        let reset = newTopicsFromBeginning ? StartOffset.logicalBeginning : StartOffset.forReset(settings.value(of: "auto.offset.reset"))
+    /// The group's committed offsets for `keys`, looked up once per assignment and shared by the start
+    /// positions, the reset offsets and -e's plan: nil when the lookup failed (said at -v; librdkafka then
+    /// looks them up itself), empty without a group.
+    private func lookUpCommitted(_ keys: [TopicPartition]) -> [TopicPartition]? {
+        guard !job.groupless, !keys.isEmpty else { return [] }
         switch consumer.committedOffsets(keys, timeoutMs: settings.connectTimeoutMs) {
-        case .success(let list):
-            var resets: [TopicPartition: Int64] = [:]
-            if let reset { for tp in list where tp.offset < 0 { resets[TopicPartition(topic: tp.topic, partition: tp.partition)] = reset } }
-            return (list, resets)
+        case .success(let list): return list
         case .failure(let error):
-            // librdkafka then looks the committed offsets up itself when the partitions are assigned.
             Diagnostics.verbose("cannot look up committed offsets: \(error)")
-            return (nil, [:])
+            return nil
         }
+    }
+
+    /// For each of `keys` the group has no committed offset for (in `committed`), auto.offset.reset's
+    /// logical offset to assign it at. Left to librdkafka, a partition without a committed offset waits
+    /// out its 100 ms retry backoff ("no previously committed offset available") before the offset
+    /// lookup: a tenth of a second on every start (kpull's first line came ~0.1 s after kcat -G -o
+    /// beginning's, which assigns such partitions at the beginning itself). A partition missing from
+    /// `committed` (its answer was an error, or the lookup failed) is left to librdkafka.
+    private func resetOffsets(for keys: [TopicPartition], committed: [TopicPartition]?) -> [TopicPartition: Int64] {
+        let reset = newTopicsFromBeginning ? StartOffset.logicalBeginning : StartOffset.forReset(settings.value(of: "auto.offset.reset"))
+        guard let reset, let committed, !keys.isEmpty else { return [:] }
+        let wanted = Set(keys)
+        var resets: [TopicPartition: Int64] = [:]
+        for tp in committed where tp.offset < 0 {
+            let key = TopicPartition(topic: tp.topic, partition: tp.partition)
+            if wanted.contains(key) { resets[key] = reset }
+        }
+        return resets
     }
 
     /// -e: asks the cluster where each new partition ends now and where it starts (`positioned`: those
