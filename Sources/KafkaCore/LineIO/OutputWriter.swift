@@ -36,6 +36,9 @@ package final class OutputWriter {
 
     /// Adds bytes to the buffer; they reach the output at the next `flush()`.
     package func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+    package func append(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
+    /// Adds a line break.
+    package func append(newline: Void) { buffer.append(0x0A) }
 
     /// Drops what is buffered and not yet written (the reader has gone).
     package func discardBuffered() { buffer.removeAll() }

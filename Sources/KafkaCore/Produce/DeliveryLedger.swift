@@ -13,7 +13,8 @@ package final class DeliveryLedger {
     static func line(of id: UInt64) -> Int64 { Int64(id & ((1 << lineBits) - 1)) }
 
     private let sources: [String]
-    private var rejects: OutputWriter?
+    /// Where kept lines go (the --rejects file): the ledger decides what is kept, the sink writes it.
+    private var rejects: (any RejectsSink)?
     private let say: (String) -> Void
     /// Raw lines in flight, by id, for modes whose payload is not the line (--envelope): the line is what
     /// is kept in --rejects if the message fails.
@@ -26,7 +27,7 @@ package final class DeliveryLedger {
     package private(set) var rejectsFailed = false
 
     /// `say` names a line (Diagnostics.error in kput).
-    package init(sources: [String], rejects: OutputWriter?, say: @escaping (String) -> Void) {
+    package init(sources: [String], rejects: (any RejectsSink)?, say: @escaping (String) -> Void) {
         self.sources = sources
         self.rejects = rejects
         self.say = say
@@ -67,9 +68,9 @@ package final class DeliveryLedger {
     }
 
     /// The message was not sent or not acknowledged: named, and its line (or its value) kept.
-    package func failed(_ id: UInt64, payload: UnsafeRawBufferPointer?, reason: String) {
+    package func failed(_ id: UInt64, payload: UnsafeRawBufferPointer?, reason: DeliveryFailure) {
         failed += 1
-        say("\(name(id)): \(reason)")
+        say("\(name(id)): \(reason.reason)")
         if let raw = inFlightLines.removeValue(forKey: id) {
             raw.withUnsafeBytes { keep($0, endOfLine: true) }
         } else {
@@ -98,11 +99,7 @@ package final class DeliveryLedger {
 
     private func keep(_ bytes: UnsafeRawBufferPointer, endOfLine: Bool) {
         guard let rejects else { return }
-        rejects.buffer.append(contentsOf: bytes)
-        if endOfLine { rejects.buffer.append(0x0A) }
-        if rejects.needsFlush {
-            do { try rejects.flush() } catch { rejectsFailed(error) }
-        }
+        do { try rejects.keep(bytes, endOfLine: endOfLine) } catch { rejectsFailed(error) }
     }
 
     private func rejectsFailed(_ error: OutputFailure) {

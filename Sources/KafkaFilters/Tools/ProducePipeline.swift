@@ -50,18 +50,17 @@ package final class ProducePipeline {
         self.job = job
         self.settings = settings
         self.stop = stop
-        // -X message.timeout.ms (or its alias) wins over --timeout; the final wait follows what librdkafka uses.
-        let timeout = settings.properties.last { $0.key == "message.timeout.ms" || $0.key == "delivery.timeout.ms" }
-        deliveryTimeoutMs = timeout.flatMap { Int($0.value) }.map { $0 == 0 ? Int(Int32.max) : $0 } ?? Int(job.deliveryTimeoutMs)
+        // The final wait follows the timeout librdkafka applies.
+        deliveryTimeoutMs = DeliveryDeadline.effectiveTimeoutMs(properties: settings.properties, option: job.deliveryTimeoutMs)
         let verbose = Diagnostics.level >= .verbose
         jsonDecoder = JSONLineDecoder(
             keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
             nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose)
         envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
-        var rejects: OutputWriter?
+        var rejects: RejectsFile?
         if let path = job.rejectsPath {
             do {
-                rejects = try OutputWriter(appendingTo: path)
+                rejects = try RejectsFile(path: path)
             } catch {
                 throw ToolFailure(.ioError, "cannot open rejects file: \(error)")
             }
@@ -110,7 +109,7 @@ package final class ProducePipeline {
             return failure.status
         }
         wakeup = producer.wakeupDescriptor()
-        var status = ExitStatus.ok
+        var outcome = ProduceOutcome()
         var complete = true
         for (index, source) in job.sources.enumerated() {
             if stopReading {
@@ -122,7 +121,7 @@ package final class ProducePipeline {
                 fd = try FileBytes.openInput(source)
             } catch {
                 Diagnostics.error("\(error)")
-                status = status.worst(.ioError)
+                outcome.inputFailed = true
                 continue
             }
             defer { if fd != 0 { SystemCalls.close(fd) } }
@@ -130,32 +129,25 @@ package final class ProducePipeline {
                 if try !read(fd: fd, sourceIndex: index) { complete = false }
             } catch {
                 Diagnostics.error("\(source): \(error)")
-                status = status.worst(.ioError)
+                outcome.inputFailed = true
             }
         }
         if !complete { noteWhereReadingStopped() }
         finishDeliveries()
         producer.close()
-        if !ledger.flushRejects() { status = status.worst(.ioError) }
+        let rejectsWritten = ledger.flushRejects()
         progress.summary(delivered: ledger.delivered, rejected: ledger.badLines, failed: ledger.failed, linesRead: linesRead)
-        if ledger.badLines > 0 { status = status.worst(.dataError) }
-        if ledger.failed > 0 { status = status.worst(.tempFailure) }
-        if ledger.rejectsFailed || reportWriter?.failed == true { status = status.worst(.ioError) }
-        if let s = stop.exitStatus() { status = status.worst(s) }
-        return status
+        outcome.badLines = ledger.badLines
+        outcome.failedDeliveries = ledger.failed
+        outcome.outputFailed = !rejectsWritten || ledger.rejectsFailed || reportWriter?.failed == true
+        outcome.signal = stop.exitStatus()
+        return outcome.status
     }
 
     /// Asks for the topic's metadata until a broker answers, --connect-timeout passes, or a signal comes
     /// (in short slices, so Ctrl-C does not wait out the whole timeout).
     private func connect() -> Result<Int, KafkaError> {
-        let deadline = MonotonicClock.now + UInt64(settings.connectTimeoutMs) * 1_000_000
-        while true {
-            let left = Int64(deadline) - Int64(MonotonicClock.now)
-            let result = producer.connect(topic: job.topic, timeoutMs: Int32(max(1, min(500, left / 1_000_000))))
-            guard case .failure(let error) = result, error.isTimeout || error.isTransport,
-                MonotonicClock.now < deadline, !stop.requested()
-            else { return result }
-        }
+        ConnectLoop.run(timeoutMs: settings.connectTimeoutMs, stop: stop) { producer.connect(topic: job.topic, timeoutMs: $0) }
     }
 
     /// A signal or a fatal producer error ends reading; what is in flight is still delivered or named.
@@ -276,12 +268,11 @@ package final class ProducePipeline {
                 // before the first signal is still sent; a second signal or a fatal error gives up on it.
                 pump(waitMs: 100)
                 if stop.now() || fatal != nil {
-                    ledger.failed(id, payload: record.value,
-                                  reason: "not sent: \(fatal == nil ? "stopped by a second signal" : "fatal producer error")")
+                    ledger.failed(id, payload: record.value, reason: .gaveUpWaiting(fatal: fatal != nil))
                     return
                 }
             } catch {
-                ledger.failed(id, payload: record.value, reason: "not sent: \(error)")
+                ledger.failed(id, payload: record.value, reason: .notSent(error.message))
                 return
             }
         }
@@ -305,8 +296,7 @@ package final class ProducePipeline {
             switch event {
             case .delivery(let report):
                 if let error = report.error {
-                    let reason = error.isPurgedInFlight
-                        ? "not acknowledged (\(error); it may or may not have been written)" : "not delivered: \(error)"
+                    let reason = DeliveryFailure.report(error.message, purgedInFlight: error.isPurgedInFlight)
                     let id = report.id
                     report.withValue { ledger.failed(id, payload: $0, reason: reason) }
                 } else {
@@ -341,15 +331,14 @@ package final class ProducePipeline {
     /// or after a fatal error, what is left is purged — purged messages come back as failed reports and are
     /// named. Whatever librdkafka still has not reported after that is counted as failed, never as sent.
     private func finishDeliveries() {
-        var purgedAt: UInt64? = nil
-        let deadline = MonotonicClock.now + UInt64(min(deliveryTimeoutMs, 86_400_000) + 5_000) * 1_000_000
-        while producer.outstanding > 0 {
+        var deadline = DeliveryDeadline(deliveryTimeoutMs: deliveryTimeoutMs, start: MonotonicClock.now)
+        waiting: while producer.outstanding > 0 {
             pump(waitMs: 100, flushReport: true)
-            if purgedAt == nil && (stop.now() || fatal != nil || MonotonicClock.now > deadline) {
-                purgedAt = MonotonicClock.now
-                producer.purgeAll()
+            switch deadline.step(now: MonotonicClock.now, giveUpNow: stop.now() || fatal != nil) {
+            case .wait: break
+            case .purge: producer.purgeAll()
+            case .giveUp: break waiting
             }
-            if let t = purgedAt, MonotonicClock.now > t + 10_000_000_000 { break }
         }
         pump(waitMs: 0, flushReport: true)
         ledger.neverReported(producer.outstanding)

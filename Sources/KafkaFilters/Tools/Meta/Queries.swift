@@ -24,7 +24,7 @@ package final class Queries {
     func connect(group: String? = nil) throws(ToolFailure) -> (ClusterMetadata, ClusterInfo) {
         let client: ClusterMetadata
         do { client = try ClusterMetadata(settings: settings, group: group) } catch { throw ToolFailure(error) }
-        switch client.cluster(timeoutMs: timeoutMs) {
+        switch ConnectLoop.run(timeoutMs: timeoutMs, stop: .never, { client.cluster(timeoutMs: $0) }) {
         case .success(let info): return (client, info)
         case .failure(let error): throw unreachable(error)
         }
