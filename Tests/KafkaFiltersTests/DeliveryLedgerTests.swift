@@ -109,4 +109,17 @@ final class DeliveryLedgerTests: XCTestCase {
         XCTAssertFalse(ledger.flushRejects(), "still failed")
         XCTAssertEqual(said.filter { $0.hasPrefix("rejects file:") }.count, 1)
     }
+
+    /// issue 24: an envelope naming a partition the topic lacks is a bad line (65), kept as written.
+    func testALineFoundBadWhenQueuedIsABadLineNotAFailedDelivery() throws {
+        let ledger = try makeLedger()
+        let id = DeliveryLedger.id(source: 1, line: 4)
+        Array(#"{"partition":7,"value":1}"#.utf8).withUnsafeBytes { ledger.holdLine($0, id: id) }
+        ledger.rejectedWhenQueued(id, reason: EnvelopeLineDecoder.unknownPartition(7, topic: "t", partitions: 2))
+        XCTAssertTrue(ledger.flushRejects())
+        XCTAssertEqual(said, [#"b.jsonl:4: partition 7: topic "t" has 2 partitions (0-1)"#])
+        XCTAssertEqual([ledger.badLines, ledger.failed], [1, 0])
+        XCTAssertEqual(try kept(), #"{"partition":7,"value":1}"# + "\n")
+        XCTAssertEqual(EnvelopeLineDecoder.unknownPartition(3, topic: "t", partitions: 1), #"partition 3: topic "t" has 1 partition (0-0)"#)
+    }
 }

@@ -61,6 +61,14 @@ package final class DeliveryLedger {
         inFlightLines[id] = Array(line)
     }
 
+    /// A held line found bad only when queued (its own partition is not one of the topic's): a bad line
+    /// of the input, named and kept, not a failed delivery.
+    package func rejectedWhenQueued(_ id: UInt64, reason: String) {
+        badLines += 1
+        say("\(name(id)): \(reason)")
+        if let raw = inFlightLines.removeValue(forKey: id) { raw.withUnsafeBytes { keep($0, endOfLine: true) } }
+    }
+
     /// The broker acknowledged the message.
     package func acknowledged(_ id: UInt64) {
         delivered += 1

@@ -26,6 +26,8 @@ package final class ProducePipeline {
     /// The last line handed to the producer or rejected, to say where reading stopped early.
     private var lastLine: (source: Int, line: Int)?
     private var wakeup: Int32?
+    /// The topic's partitions when kput started (to name a line whose own partition is not one of them).
+    private var partitionCount = 0
     /// Partitions for lines without a key (nil: librdkafka's partitioner decides).
     private var spread: KeylessSpread?
     /// Error codes already said since the last acknowledged delivery.
@@ -89,6 +91,7 @@ package final class ProducePipeline {
     package func run() -> ExitStatus {
         switch connect() {
         case .success(let partitions):
+            partitionCount = partitions
             spread = KeylessSpread(partitions: partitions)
             // Said once, before reading, rather than naming every line as undeliverable.
             if let p = job.partition, partitions > 0, p >= partitions {
@@ -271,6 +274,11 @@ package final class ProducePipeline {
                     ledger.failed(id, payload: record.value, reason: .gaveUpWaiting(fatal: fatal != nil))
                     return
                 }
+            } catch let error where error.isUnknownPartition && job.partition == nil && record.partition != nil {
+                // --keep-partition naming a partition the topic lacks: the line is at fault, not the delivery.
+                ledger.rejectedWhenQueued(id, reason: EnvelopeLineDecoder.unknownPartition(
+                    record.partition!, topic: job.topic, partitions: partitionCount))
+                return
             } catch {
                 ledger.failed(id, payload: record.value, reason: .notSent(error.message))
                 return
