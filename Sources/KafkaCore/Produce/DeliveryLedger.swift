@@ -12,6 +12,9 @@ package final class DeliveryLedger {
     static func source(of id: UInt64) -> Int { Int(id >> lineBits) - 1 }
     static func line(of id: UInt64) -> Int64 { Int64(id & ((1 << lineBits) - 1)) }
 
+    /// Where the line of message `id` is.
+    package static func position(of id: UInt64) -> LinePosition { LinePosition(source: source(of: id), line: Int(line(of: id))) }
+
     private let sources: [String]
     /// Where kept lines go (the --rejects file): the ledger decides what is kept, the sink writes it.
     private var rejects: (any RejectsSink)?

@@ -24,7 +24,8 @@ package struct EnvelopeLineDecoder {
         let headers = record.headers.isEmpty ? nil : record.headers.map { OutgoingHeader(name: $0.key, value: $0.value) }
         withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
-                send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition))
+                send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition,
+                                    keyToken: record.keyToken, valueToken: record.valueToken))
             }
         }
         return .sent

@@ -16,6 +16,10 @@ package final class ProducePipeline {
     private let jsonDecoder: JSONLineDecoder
     private let textDecoder = TextLineDecoder()
     private let envelopeDecoder: EnvelopeLineDecoder
+    /// Turns each decoded line's members into the key and value produced (the value-codec seam);
+    /// `plainEncoding`: today's encoder, called in place (no dynamic call per line).
+    private let encoder: any RecordEncoder
+    private let plainEncoding: Bool
     private let ledger: DeliveryLedger
     private let reportWriter: DeliveryReportWriter?
     private var progress: ProduceProgress
@@ -41,7 +45,8 @@ package final class ProducePipeline {
     private let hasExtraHeaders: Bool
 
 
-    package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
+    package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals,
+                 encoder: any RecordEncoder = PlainRecordEncoder()) throws(ToolFailure) {
         var settings = settings
         if settings.value(of: "transactional.id") != nil {
             throw ToolFailure(.configError, "transactional.id: transactions are not supported by kput; remove it from -X/-F")
@@ -52,6 +57,8 @@ package final class ProducePipeline {
         self.job = job
         self.settings = settings
         self.stop = stop
+        self.encoder = encoder
+        plainEncoding = encoder is PlainRecordEncoder
         // The final wait follows the timeout librdkafka applies.
         deliveryTimeoutMs = DeliveryDeadline.effectiveTimeoutMs(properties: settings.properties, option: job.deliveryTimeoutMs)
         let verbose = Diagnostics.level >= .verbose
@@ -223,20 +230,36 @@ package final class ProducePipeline {
 
     private func handle(line: UnsafeRawBufferPointer, id: UInt64) {
         let verdict: LineVerdict
+        var refused: String?
         switch job.mode {
-        case .json: verdict = jsonDecoder.decode(line) { send($0, id: id) }
-        case .text: verdict = textDecoder.decode(line) { send($0, id: id) }
-        case .envelope:
-            verdict = envelopeDecoder.decode(line) { record in
-                // Held before it is queued: its delivery report may come back during `send`.
-                ledger.holdLine(line, id: id)
-                send(record, id: id)
-            }
+        case .json: verdict = jsonDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+        case .text: verdict = textDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+        case .envelope: verdict = envelopeDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: true) }
+        }
+        if let refused {
+            ledger.rejected(line, id: id, reason: refused)
+            return
         }
         switch verdict {
         case .sent, .blank: break
         case .sentWithNote(let note): Diagnostics.verbose("\(ledger.name(id)): \(note)")
         case .bad(let reason): ledger.rejected(line, id: id, reason: reason)
+        }
+    }
+
+    /// The one place a decoded line's members become the key and value produced: the encoder sends the
+    /// record, or says why the line is bad. `hold`: keep the line until it is settled (--envelope: its
+    /// value is not the line), held before it is queued, since its report may come back during `send`.
+    private func encode(_ record: OutgoingRecord, line: UnsafeRawBufferPointer, id: UInt64, hold: Bool) -> String? {
+        if plainEncoding {
+            if hold { ledger.holdLine(line, id: id) }
+            send(record, id: id)
+            return nil
+        }
+        let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken)
+        return encoder.encode(record, members: members, at: DeliveryLedger.position(of: id)) { encoded in
+            if hold { ledger.holdLine(line, id: id) }
+            send(encoded, id: id)
         }
     }
 
