@@ -230,15 +230,29 @@ package final class ProducePipeline {
 
     private func handle(line: UnsafeRawBufferPointer, id: UInt64) {
         let verdict: LineVerdict
-        var refused: String?
-        switch job.mode {
-        case .json: verdict = jsonDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
-        case .text: verdict = textDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
-        case .envelope: verdict = envelopeDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: true) }
-        }
-        if let refused {
-            ledger.rejected(line, id: id, reason: refused)
-            return
+        if plainEncoding {
+            // PlainRecordEncoder, in place: no dynamic call, no optional reason to store and release per line.
+            switch job.mode {
+            case .json: verdict = jsonDecoder.decode(line) { send($0, id: id) }
+            case .text: verdict = textDecoder.decode(line) { send($0, id: id) }
+            case .envelope:
+                verdict = envelopeDecoder.decode(line) { record in
+                    // Held before it is queued: its delivery report may come back during `send`.
+                    ledger.holdLine(line, id: id)
+                    send(record, id: id)
+                }
+            }
+        } else {
+            var refused: String?
+            switch job.mode {
+            case .json: verdict = jsonDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+            case .text: verdict = textDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+            case .envelope: verdict = envelopeDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: true) }
+            }
+            if let refused {
+                ledger.rejected(line, id: id, reason: refused)
+                return
+            }
         }
         switch verdict {
         case .sent, .blank: break
@@ -247,15 +261,11 @@ package final class ProducePipeline {
         }
     }
 
-    /// The one place a decoded line's members become the key and value produced: the encoder sends the
-    /// record, or says why the line is bad. `hold`: keep the line until it is settled (--envelope: its
-    /// value is not the line), held before it is queued, since its report may come back during `send`.
+    /// The one place a decoded line's members become the key and value produced (today's encoder is
+    /// inlined in `handle`): the encoder sends the record, or says why the line is bad. `hold`: keep the
+    /// line until it is settled (--envelope: its value is not the line), held before it is queued, since
+    /// its report may come back during `send`.
     private func encode(_ record: OutgoingRecord, line: UnsafeRawBufferPointer, id: UInt64, hold: Bool) -> String? {
-        if plainEncoding {
-            if hold { ledger.holdLine(line, id: id) }
-            send(record, id: id)
-            return nil
-        }
         let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken)
         return encoder.encode(record, members: members, at: DeliveryLedger.position(of: id)) { encoded in
             if hold { ledger.holdLine(line, id: id) }
