@@ -233,6 +233,8 @@ package final class KafkaProducer {
 extension KafkaError {
     /// A purged message that was already sent: the broker may or may not have written it.
     package var isPurgedInFlight: Bool { rdCode == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT }
+    /// The partition asked for is not one of the topic's (as librdkafka knows them now).
+    package var isUnknownPartition: Bool { rdCode == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION }
 }
 
 extension Array where Element == OutgoingHeader {

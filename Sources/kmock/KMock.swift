@@ -36,6 +36,7 @@ struct KMock: ParsableCommand {
     func run() throws {
         Diagnostics.configure(tool: "kmock", level: verbose ? .verbose : .normal)
         Signals.install()
-        try runMock(brokers: brokers, topics: topic.map { try MockTopicSpec($0) }, envFile: envFile)
+        let topics = try topic.map { try MockTopicSpec($0) }
+        try runTool { () throws(ToolFailure) in try runMock(brokers: brokers, topics: topics, envFile: envFile) }
     }
 }

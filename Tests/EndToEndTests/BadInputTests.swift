@@ -140,4 +140,21 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(o.delivered.count, bad.count)
         XCTAssertEqual(String(decoding: o.rejects, as: UTF8.self), bad.joined(separator: "\n") + "\n")
     }
+
+    /// issue 24: `--envelope --keep-partition` with a line naming a partition the topic lacks is a bad
+    /// line of the input (65, named, kept in --rejects), not a failed delivery (75); the lines around it go.
+    func testAnEnvelopeNamingAPartitionTheTopicLacksIsABadLine() throws {
+        let topic = Harness.unique("bad-partition")
+        try createTopic(topic, partitions: 2)
+        let rejects = Harness.tempFile("rejects")
+        let lines = [#"{"partition":0,"value":{"i":1}}"#, #"{"partition":7,"value":{"i":2}}"#, #"{"partition":1,"value":{"i":3}}"#]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "--envelope", "--keep-partition", "--rejects", rejects.path],
+                            input: Data((lines.joined(separator: "\n") + "\n").utf8), timeout: 120)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:2: partition 7: topic \"\(topic)\" has 2 partitions (0-1)"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("not sent"), r.stderr)
+        XCTAssertEqual(String(decoding: (try? Data(contentsOf: rejects)) ?? Data(), as: UTF8.self), lines[1] + "\n")
+        let records = try readTopic(topic)
+        XCTAssertEqual(records.map(\.partition).sorted(), [0, 1], "the good lines went where they asked")
+    }
 }

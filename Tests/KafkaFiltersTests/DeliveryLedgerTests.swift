@@ -4,21 +4,33 @@ import XCTest
 
 /// kput's books without a broker: each line ends as rejected, delivered or failed, named and kept.
 final class DeliveryLedgerTests: XCTestCase {
+    /// The rejects sink, in memory: what the ledger kept, and a sink that fails on its first write.
+    final class KeptLines: RejectsSink {
+        var bytes: [UInt8] = []
+        var failing = false
+        func keep(_ piece: UnsafeRawBufferPointer, endOfLine: Bool) throws(OutputFailure) {
+            if failing { throw OutputFailure(code: 28, bytesWritten: 0) }  // ENOSPC
+            bytes.append(contentsOf: piece)
+            if endOfLine { bytes.append(0x0A) }
+        }
+        func flush() throws(OutputFailure) {
+            if failing { throw OutputFailure(code: 28, bytesWritten: 0) }
+        }
+    }
+
     var said: [String] = []
-    var rejectsURL: URL!
+    var sink = KeptLines()
 
     override func setUp() {
         said = []
-        rejectsURL = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        sink = KeptLines()
     }
-    override func tearDown() { try? FileManager.default.removeItem(at: rejectsURL) }
 
     func makeLedger(rejects: Bool = true) throws -> DeliveryLedger {
-        let writer = rejects ? try OutputWriter(appendingTo: rejectsURL.path) : nil
-        return DeliveryLedger(sources: ["-", "b.jsonl"], rejects: writer, say: { [unowned self] in said.append($0) })
+        DeliveryLedger(sources: ["-", "b.jsonl"], rejects: rejects ? sink : nil, say: { [unowned self] in said.append($0) })
     }
 
-    func kept() throws -> String { String(decoding: try Data(contentsOf: rejectsURL), as: UTF8.self) }
+    func kept() throws -> String { String(decoding: sink.bytes, as: UTF8.self) }
 
     func testIdsPackSourceAndLine() {
         let id = DeliveryLedger.id(source: 1, line: 12_345)
@@ -56,13 +68,13 @@ final class DeliveryLedgerTests: XCTestCase {
         let held = DeliveryLedger.id(source: 0, line: 1)
         let plain = DeliveryLedger.id(source: 0, line: 2)
         Array(#"{"value":"v"}"#.utf8).withUnsafeBytes { ledger.holdLine($0, id: held) }
-        Array("v".utf8).withUnsafeBytes { ledger.failed(held, payload: $0, reason: "not delivered: x") }
-        Array("payload".utf8).withUnsafeBytes { ledger.failed(plain, payload: $0, reason: "not sent: y") }
-        ledger.failed(DeliveryLedger.id(source: 0, line: 3), payload: nil, reason: "tombstone")
+        Array("v".utf8).withUnsafeBytes { ledger.failed(held, payload: $0, reason: .notDelivered("x")) }
+        Array("payload".utf8).withUnsafeBytes { ledger.failed(plain, payload: $0, reason: .notSent("y")) }
+        ledger.failed(DeliveryLedger.id(source: 0, line: 3), payload: nil, reason: .notSentSecondSignal)
         XCTAssertTrue(ledger.flushRejects())
         XCTAssertEqual(try kept(), "{\"value\":\"v\"}\npayload\n\n", "the envelope line, not its value; a tombstone as an empty line")
         XCTAssertEqual(ledger.failed, 3)
-        XCTAssertEqual(said, ["-:1: not delivered: x", "-:2: not sent: y", "-:3: tombstone"])
+        XCTAssertEqual(said, ["-:1: not delivered: x", "-:2: not sent: y", "-:3: not sent: stopped by a second signal"])
     }
 
     func testAnAcknowledgedMessageIsCountedAndItsHeldLineDropped() throws {
@@ -71,7 +83,7 @@ final class DeliveryLedgerTests: XCTestCase {
         Array("line".utf8).withUnsafeBytes { ledger.holdLine($0, id: id) }
         ledger.acknowledged(id)
         // Should a stray failure report come for the same id, the dropped line is not what is kept.
-        Array("value".utf8).withUnsafeBytes { ledger.failed(id, payload: $0, reason: "late") }
+        Array("value".utf8).withUnsafeBytes { ledger.failed(id, payload: $0, reason: .notDelivered("late")) }
         XCTAssertTrue(ledger.flushRejects())
         XCTAssertEqual(ledger.delivered, 1)
         XCTAssertEqual(try kept(), "value\n")
@@ -88,12 +100,26 @@ final class DeliveryLedgerTests: XCTestCase {
     }
 
     func testAnUnwritableRejectsFileIsNamedOnceAndRemembered() throws {
-        let ledger = DeliveryLedger(sources: ["-"], rejects: try OutputWriter(appendingTo: "/dev/full"), say: { [unowned self] in said.append($0) })
+        sink.failing = true
+        let ledger = DeliveryLedger(sources: ["-"], rejects: sink, say: { [unowned self] in said.append($0) })
         Array("x".utf8).withUnsafeBytes { ledger.rejected($0, id: DeliveryLedger.id(source: 0, line: 1), reason: "bad") }
         XCTAssertFalse(ledger.flushRejects())
         XCTAssertTrue(ledger.rejectsFailed)
         Array("y".utf8).withUnsafeBytes { ledger.rejected($0, id: DeliveryLedger.id(source: 0, line: 2), reason: "bad") }
         XCTAssertFalse(ledger.flushRejects(), "still failed")
         XCTAssertEqual(said.filter { $0.hasPrefix("rejects file:") }.count, 1)
+    }
+
+    /// issue 24: an envelope naming a partition the topic lacks is a bad line (65), kept as written.
+    func testALineFoundBadWhenQueuedIsABadLineNotAFailedDelivery() throws {
+        let ledger = try makeLedger()
+        let id = DeliveryLedger.id(source: 1, line: 4)
+        Array(#"{"partition":7,"value":1}"#.utf8).withUnsafeBytes { ledger.holdLine($0, id: id) }
+        ledger.rejectedWhenQueued(id, reason: EnvelopeLineDecoder.unknownPartition(7, topic: "t", partitions: 2))
+        XCTAssertTrue(ledger.flushRejects())
+        XCTAssertEqual(said, [#"b.jsonl:4: partition 7: topic "t" has 2 partitions (0-1)"#])
+        XCTAssertEqual([ledger.badLines, ledger.failed], [1, 0])
+        XCTAssertEqual(try kept(), #"{"partition":7,"value":1}"# + "\n")
+        XCTAssertEqual(EnvelopeLineDecoder.unknownPartition(3, topic: "t", partitions: 1), #"partition 3: topic "t" has 1 partition (0-0)"#)
     }
 }

@@ -55,6 +55,10 @@ struct EnvelopeRecord: Sendable, Equatable {
     /// nil for a tombstone.
     var value: [UInt8]?
     var headers: [EnvelopeHeader]
+    /// Where the key and value members stood in the line (raw JSON tokens, for kput's RecordEncoder);
+    /// not part of the record's value (==).
+    var keyToken: Range<Int>?
+    var valueToken: Range<Int>?
 
     init(topic: String? = nil, partition: Int32? = nil, offset: Int64? = nil, timestamp: Int64? = nil,
                 key: [UInt8]? = nil, value: [UInt8]? = nil, headers: [EnvelopeHeader] = []) {
@@ -65,6 +69,13 @@ struct EnvelopeRecord: Sendable, Equatable {
         self.key = key
         self.value = value
         self.headers = headers
+    }
+}
+
+extension EnvelopeRecord {
+    static func == (a: EnvelopeRecord, b: EnvelopeRecord) -> Bool {
+        a.topic == b.topic && a.partition == b.partition && a.offset == b.offset && a.timestamp == b.timestamp
+            && a.key == b.key && a.value == b.value && a.headers == b.headers
     }
 }
 

@@ -38,10 +38,12 @@ extension Envelope {
         if let field = fields[.key], field.kind != .null {
             guard field.kind == .string else { throw EnvelopeError("member \"key\" must be a string or null") }
             record.key = try payload(line, field, keyEncoding ?? .text, what: "\"key\"")
+            record.keyToken = field.range
         }
 
         let valueEncoding = try encoding(line, fields[.valueEncoding], member: "value_encoding")
         if let field = fields[.value], field.kind != .null {
+            record.valueToken = field.range
             if let valueEncoding {
                 guard field.kind == .string else {
                     throw EnvelopeError("member \"value\" must be a string when value_encoding is \"\(valueEncoding.name)\"")

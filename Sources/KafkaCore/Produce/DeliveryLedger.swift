@@ -12,8 +12,12 @@ package final class DeliveryLedger {
     static func source(of id: UInt64) -> Int { Int(id >> lineBits) - 1 }
     static func line(of id: UInt64) -> Int64 { Int64(id & ((1 << lineBits) - 1)) }
 
+    /// Where the line of message `id` is.
+    package static func position(of id: UInt64) -> LinePosition { LinePosition(source: source(of: id), line: Int(line(of: id))) }
+
     private let sources: [String]
-    private var rejects: OutputWriter?
+    /// Where kept lines go (the --rejects file): the ledger decides what is kept, the sink writes it.
+    private var rejects: (any RejectsSink)?
     private let say: (String) -> Void
     /// Raw lines in flight, by id, for modes whose payload is not the line (--envelope): the line is what
     /// is kept in --rejects if the message fails.
@@ -26,7 +30,7 @@ package final class DeliveryLedger {
     package private(set) var rejectsFailed = false
 
     /// `say` names a line (Diagnostics.error in kput).
-    package init(sources: [String], rejects: OutputWriter?, say: @escaping (String) -> Void) {
+    package init(sources: [String], rejects: (any RejectsSink)?, say: @escaping (String) -> Void) {
         self.sources = sources
         self.rejects = rejects
         self.say = say
@@ -60,6 +64,14 @@ package final class DeliveryLedger {
         inFlightLines[id] = Array(line)
     }
 
+    /// A held line found bad only when queued (its own partition is not one of the topic's): a bad line
+    /// of the input, named and kept, not a failed delivery.
+    package func rejectedWhenQueued(_ id: UInt64, reason: String) {
+        badLines += 1
+        say("\(name(id)): \(reason)")
+        if let raw = inFlightLines.removeValue(forKey: id) { raw.withUnsafeBytes { keep($0, endOfLine: true) } }
+    }
+
     /// The broker acknowledged the message.
     package func acknowledged(_ id: UInt64) {
         delivered += 1
@@ -67,9 +79,9 @@ package final class DeliveryLedger {
     }
 
     /// The message was not sent or not acknowledged: named, and its line (or its value) kept.
-    package func failed(_ id: UInt64, payload: UnsafeRawBufferPointer?, reason: String) {
+    package func failed(_ id: UInt64, payload: UnsafeRawBufferPointer?, reason: DeliveryFailure) {
         failed += 1
-        say("\(name(id)): \(reason)")
+        say("\(name(id)): \(reason.reason)")
         if let raw = inFlightLines.removeValue(forKey: id) {
             raw.withUnsafeBytes { keep($0, endOfLine: true) }
         } else {
@@ -98,11 +110,7 @@ package final class DeliveryLedger {
 
     private func keep(_ bytes: UnsafeRawBufferPointer, endOfLine: Bool) {
         guard let rejects else { return }
-        rejects.buffer.append(contentsOf: bytes)
-        if endOfLine { rejects.buffer.append(0x0A) }
-        if rejects.needsFlush {
-            do { try rejects.flush() } catch { rejectsFailed(error) }
-        }
+        do { try rejects.keep(bytes, endOfLine: endOfLine) } catch { rejectsFailed(error) }
     }
 
     private func rejectsFailed(_ error: OutputFailure) {

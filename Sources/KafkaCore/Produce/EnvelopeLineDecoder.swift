@@ -7,6 +7,11 @@ package struct EnvelopeLineDecoder {
 
     package init(keepPartition: Bool = false) { self.keepPartition = keepPartition }
 
+    /// The reason a line whose own partition (`--keep-partition`) the topic lacks is a bad line.
+    package static func unknownPartition(_ partition: Int32, topic: String, partitions: Int) -> String {
+        "partition \(partition): topic \"\(topic)\" has \(partitions) partition\(partitions == 1 ? "" : "s") (0-\(max(partitions - 1, 0)))"
+    }
+
     package func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
         if isBlankLine(line) { return .blank }
         let record: EnvelopeRecord
@@ -19,7 +24,8 @@ package struct EnvelopeLineDecoder {
         let headers = record.headers.isEmpty ? nil : record.headers.map { OutgoingHeader(name: $0.key, value: $0.value) }
         withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
-                send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition))
+                send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition,
+                                    keyToken: record.keyToken, valueToken: record.valueToken))
             }
         }
         return .sent

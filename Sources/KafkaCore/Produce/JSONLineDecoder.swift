@@ -44,7 +44,7 @@ package struct JSONLineDecoder {
         if isBlankLine(line) { return .blank }
         if validateOnly {
             if let error = JSONScanner.validate(line) { return .bad(error.description) }
-            send(OutgoingRecord(key: nil, value: line))
+            send(OutgoingRecord(key: nil, value: line, valueToken: 0..<line.count))
             return .sent
         }
         let empty: [UInt8] = []
@@ -94,25 +94,26 @@ package struct JSONLineDecoder {
         }
 
         guard keyField != nil else {
-            send(OutgoingRecord(key: nil, value: line, timestamp: timestamp))
+            send(OutgoingRecord(key: nil, value: line, timestamp: timestamp, valueToken: 0..<line.count))
             return .sent
         }
         guard let r = key.range, key.kind == .string || key.kind == .number else {
             guard nullKeyIfMissing else {
                 return .bad("no key: no string or number member \"\(keyFieldName)\" (--missing-key null sends such lines with a null key)")
             }
-            send(OutgoingRecord(key: nil, value: line, timestamp: timestamp))
+            send(OutgoingRecord(key: nil, value: line, timestamp: timestamp, valueToken: 0..<line.count))
             return noteNullKeys ? .sentWithNote("no string or number member \"\(keyFieldName)\"; null key") : .sent
         }
         if key.kind == .number {
-            send(OutgoingRecord(key: UnsafeRawBufferPointer(rebasing: line[r]), value: line, timestamp: timestamp))
+            send(OutgoingRecord(key: UnsafeRawBufferPointer(rebasing: line[r]), value: line, timestamp: timestamp,
+                                keyToken: r, valueToken: 0..<line.count))
         } else if memchr(line.baseAddress! + r.lowerBound + 1, 0x5C, r.count - 2) == nil {
             // No escapes: the key is the bytes between the quotes, taken in place.
             send(OutgoingRecord(key: UnsafeRawBufferPointer(rebasing: line[(r.lowerBound + 1)..<(r.upperBound - 1)]), value: line,
-                                timestamp: timestamp))
+                                timestamp: timestamp, keyToken: r, valueToken: 0..<line.count))
         } else {
             JSONScanner.decodeStringToken(line, r).withUnsafeBytes { key in
-                send(OutgoingRecord(key: key, value: line, timestamp: timestamp))
+                send(OutgoingRecord(key: key, value: line, timestamp: timestamp, keyToken: r, valueToken: 0..<line.count))
             }
         }
         return .sent

@@ -56,13 +56,17 @@ enum KcatEnvelope {
 
         var record = EnvelopeRecord()
         switch payload.1 {
-        case .string: record.value = JSONScanner.decodeStringToken(line, payload.0)
+        case .string:
+            record.value = JSONScanner.decodeStringToken(line, payload.0)
+            record.valueToken = payload.0
         case .null: record.value = nil
         default: throw EnvelopeError("kcat line: member \"payload\" must be a string or null")
         }
         if let key {
             switch key.1 {
-            case .string: record.key = JSONScanner.decodeStringToken(line, key.0)
+            case .string:
+                record.key = JSONScanner.decodeStringToken(line, key.0)
+                record.keyToken = key.0
             case .null: break
             default: throw EnvelopeError("kcat line: member \"key\" must be a string or null")
             }

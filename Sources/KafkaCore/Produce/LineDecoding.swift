@@ -8,6 +8,10 @@ package struct OutgoingRecord {
     package var timestamp: Int64? = nil
     /// A partition the line itself asked for (`--envelope --keep-partition`); nil when it did not.
     package var partition: Int32? = nil
+    /// Where the key and the value came from in the line, as raw JSON (RecordEncoder's `LineMembers`):
+    /// nil when the line had no such member (--text, a null key, a tombstone).
+    package var keyToken: Range<Int>? = nil
+    package var valueToken: Range<Int>? = nil
 }
 
 /// What a line decoder made of one line.

@@ -33,5 +33,5 @@ package struct StopToken: Sendable {
         exitStatus: { Signals.exitStatus }, signalName: { Signals.stopSignalName })
 
     /// Never asks to stop.
-    static let never = StopToken(requested: { false }, now: { false })
+    package static let never = StopToken(requested: { false }, now: { false })
 }

@@ -44,7 +44,7 @@ package enum ManualText {
                 .list([
                     ("0", "Every input line was delivered and acknowledged."),
                     ("64", "Usage error: a bad option or argument, or a topic name Kafka refuses (empty, longer than 249, a character other than A-Z a-z 0-9 . _ -, or . or ..)."),
-                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope, or without its -k or --timestamp-field member); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
+                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope or one naming a partition the topic lacks with --keep-partition, or without its -k or --timestamp-field member); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
                     ("69", "No broker answered within --connect-timeout, or the topic does not exist."),
                     ("74", "An input file could not be read, or --rejects or --report could not be written."),
                     ("75", "At least one line was not acknowledged within --timeout (a temporary failure: try again later); each was named on stderr and appended to --rejects."),

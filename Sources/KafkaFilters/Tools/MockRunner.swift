@@ -1,62 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import ArgumentParser
 import KafkaBinding
 import KafkaCore
 
-/// `name[:partitions]` from kmock's --topic.
-package struct MockTopicSpec: Sendable {
-    var name: String
-    var partitions: Int32
-    package init(_ spec: String) throws {
-        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        name = String(parts[0])
-        guard !name.isEmpty else { throw ValidationError("--topic needs a name") }
-        if parts.count > 1 {
-            guard let p = Int32(parts[1]), p > 0, p <= 10_000 else {
-                throw ValidationError("--topic \(spec): partitions must be 1...10000")
-            }
-            partitions = p
-        } else {
-            partitions = 4
-        }
-    }
-}
-
-package enum KafkaFiltersInfo {
-    package static let version = "0.1.0 (librdkafka \(Librdkafka.versionString))"
-}
-
 /// kmock's body: start the cluster, print the bootstrap list, serve fault commands until a signal.
-package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) throws {
+/// Runs under `runTool`, which turns a failure into its line and exit code.
+package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) throws(ToolFailure) -> ExitStatus {
     let cluster: MockCluster
-    do {
-        cluster = try MockCluster(brokers: brokers)
-    } catch {
-        let failure = ToolFailure(error)
-        Diagnostics.error(failure.message)
-        throw failure.status.exitCode
-    }
+    do { cluster = try MockCluster(brokers: brokers) } catch { throw ToolFailure(error) }
     defer { cluster.destroy() }
     for t in topics {
         if let err = cluster.createTopic(t.name, partitions: t.partitions) {
-            Diagnostics.error("cannot create topic \(t.name): \(err)")
-            throw ExitStatus.unavailable.exitCode
+            throw ToolFailure(.unavailable, "cannot create topic \(t.name): \(err)")
         }
     }
     let bootstrap = cluster.bootstrapServers
     if let envFile {
-        let fd = open(envFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            Diagnostics.error("cannot write \(envFile): \(String(cString: strerror(errno)))")
-            throw ExitStatus.ioError.exitCode
+        let fd: Int32
+        do { fd = try SystemCalls.open(envFile, .truncate) } catch {
+            throw ToolFailure(.ioError, "cannot write \(envFile): \(SystemCalls.errorText(error.code))")
         }
         let text = Array("KAFKA_BROKERS=\(bootstrap)\n".utf8)
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        _ = text.withUnsafeBytes { SystemCalls.writeAll(fd, $0) }
+        SystemCalls.close(fd)
     }
     let out = OutputWriter()
     out.append(Array((bootstrap + "\n").utf8))
@@ -64,5 +28,6 @@ package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) th
     Diagnostics.verbose("\(brokers) brokers at \(bootstrap)")
     runMockControlLoop(cluster: cluster)
     Diagnostics.verbose("stopping")
+    return .ok
 }
 

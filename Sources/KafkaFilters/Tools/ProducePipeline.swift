@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -21,6 +16,10 @@ package final class ProducePipeline {
     private let jsonDecoder: JSONLineDecoder
     private let textDecoder = TextLineDecoder()
     private let envelopeDecoder: EnvelopeLineDecoder
+    /// Turns each decoded line's members into the key and value produced (the value-codec seam);
+    /// `plainEncoding`: today's encoder, called in place (no dynamic call per line).
+    private let encoder: any RecordEncoder
+    private let plainEncoding: Bool
     private let ledger: DeliveryLedger
     private let reportWriter: DeliveryReportWriter?
     private var progress: ProduceProgress
@@ -31,6 +30,8 @@ package final class ProducePipeline {
     /// The last line handed to the producer or rejected, to say where reading stopped early.
     private var lastLine: (source: Int, line: Int)?
     private var wakeup: Int32?
+    /// The topic's partitions when kput started (to name a line whose own partition is not one of them).
+    private var partitionCount = 0
     /// Partitions for lines without a key (nil: librdkafka's partitioner decides).
     private var spread: KeylessSpread?
     /// Error codes already said since the last acknowledged delivery.
@@ -44,7 +45,8 @@ package final class ProducePipeline {
     private let hasExtraHeaders: Bool
 
 
-    package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals) throws(ToolFailure) {
+    package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals,
+                 encoder: any RecordEncoder = PlainRecordEncoder()) throws(ToolFailure) {
         var settings = settings
         if settings.value(of: "transactional.id") != nil {
             throw ToolFailure(.configError, "transactional.id: transactions are not supported by kput; remove it from -X/-F")
@@ -55,18 +57,19 @@ package final class ProducePipeline {
         self.job = job
         self.settings = settings
         self.stop = stop
-        // -X message.timeout.ms (or its alias) wins over --timeout; the final wait follows what librdkafka uses.
-        let timeout = settings.properties.last { $0.key == "message.timeout.ms" || $0.key == "delivery.timeout.ms" }
-        deliveryTimeoutMs = timeout.flatMap { Int($0.value) }.map { $0 == 0 ? Int(Int32.max) : $0 } ?? Int(job.deliveryTimeoutMs)
+        self.encoder = encoder
+        plainEncoding = encoder is PlainRecordEncoder
+        // The final wait follows the timeout librdkafka applies.
+        deliveryTimeoutMs = DeliveryDeadline.effectiveTimeoutMs(properties: settings.properties, option: job.deliveryTimeoutMs)
         let verbose = Diagnostics.level >= .verbose
         jsonDecoder = JSONLineDecoder(
             keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
             nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose)
         envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
-        var rejects: OutputWriter?
+        var rejects: RejectsFile?
         if let path = job.rejectsPath {
             do {
-                rejects = try OutputWriter(appendingTo: path)
+                rejects = try RejectsFile(path: path)
             } catch {
                 throw ToolFailure(.ioError, "cannot open rejects file: \(error)")
             }
@@ -95,6 +98,7 @@ package final class ProducePipeline {
     package func run() -> ExitStatus {
         switch connect() {
         case .success(let partitions):
+            partitionCount = partitions
             spread = KeylessSpread(partitions: partitions)
             // Said once, before reading, rather than naming every line as undeliverable.
             if let p = job.partition, partitions > 0, p >= partitions {
@@ -108,17 +112,14 @@ package final class ProducePipeline {
                 Diagnostics.error("stopped before any broker answered (tried \(settings.brokers)); no input was read")
                 return signal
             }
-            if error.isUnknownTopic {
-                Diagnostics.error("topic \"\(job.topic)\" does not exist")
-            } else {
-                Diagnostics.error(
-                    "no broker answered within \(settings.connectTimeoutMs / 1000)s (tried \(settings.brokers)): \(error)")
-            }
+            let failure = ErrorMap.failure(error.facts, .connecting(
+                brokers: settings.brokers, timeoutMs: settings.connectTimeoutMs, topic: job.topic, access: "write to"))
+            Diagnostics.error(failure.message)
             producer.close()
-            return error.isAuthorization ? .configError : .unavailable
+            return failure.status
         }
         wakeup = producer.wakeupDescriptor()
-        var status = ExitStatus.ok
+        var outcome = ProduceOutcome()
         var complete = true
         for (index, source) in job.sources.enumerated() {
             if stopReading {
@@ -130,40 +131,33 @@ package final class ProducePipeline {
                 fd = try FileBytes.openInput(source)
             } catch {
                 Diagnostics.error("\(error)")
-                status = status.worst(.ioError)
+                outcome.inputFailed = true
                 continue
             }
-            defer { if fd != 0 { close(fd) } }
+            defer { if fd != 0 { SystemCalls.close(fd) } }
             do {
                 if try !read(fd: fd, sourceIndex: index) { complete = false }
             } catch {
                 Diagnostics.error("\(source): \(error)")
-                status = status.worst(.ioError)
+                outcome.inputFailed = true
             }
         }
         if !complete { noteWhereReadingStopped() }
         finishDeliveries()
         producer.close()
-        if !ledger.flushRejects() { status = status.worst(.ioError) }
+        let rejectsWritten = ledger.flushRejects()
         progress.summary(delivered: ledger.delivered, rejected: ledger.badLines, failed: ledger.failed, linesRead: linesRead)
-        if ledger.badLines > 0 { status = status.worst(.dataError) }
-        if ledger.failed > 0 { status = status.worst(.tempFailure) }
-        if ledger.rejectsFailed || reportWriter?.failed == true { status = status.worst(.ioError) }
-        if let s = stop.exitStatus() { status = status.worst(s) }
-        return status
+        outcome.badLines = ledger.badLines
+        outcome.failedDeliveries = ledger.failed
+        outcome.outputFailed = !rejectsWritten || ledger.rejectsFailed || reportWriter?.failed == true
+        outcome.signal = stop.exitStatus()
+        return outcome.status
     }
 
     /// Asks for the topic's metadata until a broker answers, --connect-timeout passes, or a signal comes
     /// (in short slices, so Ctrl-C does not wait out the whole timeout).
     private func connect() -> Result<Int, KafkaError> {
-        let deadline = MonotonicClock.now + UInt64(settings.connectTimeoutMs) * 1_000_000
-        while true {
-            let left = Int64(deadline) - Int64(MonotonicClock.now)
-            let result = producer.connect(topic: job.topic, timeoutMs: Int32(max(1, min(500, left / 1_000_000))))
-            guard case .failure(let error) = result, error.isTimeout || error.isTransport,
-                MonotonicClock.now < deadline, !stop.requested()
-            else { return result }
-        }
+        ConnectLoop.run(timeoutMs: settings.connectTimeoutMs, stop: stop) { producer.connect(topic: job.topic, timeoutMs: $0) }
     }
 
     /// A signal or a fatal producer error ends reading; what is in flight is still delivered or named.
@@ -201,24 +195,26 @@ package final class ProducePipeline {
     /// out while the input is idle (an interactive or slow pipe), not only after the next 1000 lines.
     private func waitForInput(_ fd: Int32) -> Bool {
         guard let wakeup else { return true }
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
         // Input not ready at once: the burst read so far is one run of keyless lines.
-        if poll(&fds, 1, 0) == 0 { spread?.inputPaused() }
+        if SystemCalls.waitForInput(fd, timeoutMs: 0) == .timedOut { spread?.inputPaused() }
         while true {
             if stopReading { return false }
-            fds[0].revents = 0
-            fds[1].revents = 0
             // The timeout only drives the progress line; the wake-up pipe says when reports arrive.
-            let n = poll(&fds, 2, 1000)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return true  // let read(2) report the problem
+            var input = false
+            var reports = true
+            switch SystemCalls.waitForInput(fd, or: wakeup, timeoutMs: 1000) {
+            case .interrupted: continue
+            case .failed: return true  // let read(2) report the problem
+            case .timedOut: break
+            case .ready(let first, let second):
+                input = first
+                reports = second
             }
-            if fds[1].revents != 0 || n == 0 {
+            if reports {
                 producer.drainWakeups()
                 pump(waitMs: 0, flushReport: true)
             }
-            if fds[0].revents != 0 { return true }
+            if input { return true }
         }
     }
 
@@ -234,20 +230,46 @@ package final class ProducePipeline {
 
     private func handle(line: UnsafeRawBufferPointer, id: UInt64) {
         let verdict: LineVerdict
-        switch job.mode {
-        case .json: verdict = jsonDecoder.decode(line) { send($0, id: id) }
-        case .text: verdict = textDecoder.decode(line) { send($0, id: id) }
-        case .envelope:
-            verdict = envelopeDecoder.decode(line) { record in
-                // Held before it is queued: its delivery report may come back during `send`.
-                ledger.holdLine(line, id: id)
-                send(record, id: id)
+        if plainEncoding {
+            // PlainRecordEncoder, in place: no dynamic call, no optional reason to store and release per line.
+            switch job.mode {
+            case .json: verdict = jsonDecoder.decode(line) { send($0, id: id) }
+            case .text: verdict = textDecoder.decode(line) { send($0, id: id) }
+            case .envelope:
+                verdict = envelopeDecoder.decode(line) { record in
+                    // Held before it is queued: its delivery report may come back during `send`.
+                    ledger.holdLine(line, id: id)
+                    send(record, id: id)
+                }
+            }
+        } else {
+            var refused: String?
+            switch job.mode {
+            case .json: verdict = jsonDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+            case .text: verdict = textDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: false) }
+            case .envelope: verdict = envelopeDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: true) }
+            }
+            if let refused {
+                ledger.rejected(line, id: id, reason: refused)
+                return
             }
         }
         switch verdict {
         case .sent, .blank: break
         case .sentWithNote(let note): Diagnostics.verbose("\(ledger.name(id)): \(note)")
         case .bad(let reason): ledger.rejected(line, id: id, reason: reason)
+        }
+    }
+
+    /// The one place a decoded line's members become the key and value produced (today's encoder is
+    /// inlined in `handle`): the encoder sends the record, or says why the line is bad. `hold`: keep the
+    /// line until it is settled (--envelope: its value is not the line), held before it is queued, since
+    /// its report may come back during `send`.
+    private func encode(_ record: OutgoingRecord, line: UnsafeRawBufferPointer, id: UInt64, hold: Bool) -> String? {
+        let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken)
+        return encoder.encode(record, members: members, at: DeliveryLedger.position(of: id)) { encoded in
+            if hold { ledger.holdLine(line, id: id) }
+            send(encoded, id: id)
         }
     }
 
@@ -282,12 +304,16 @@ package final class ProducePipeline {
                 // before the first signal is still sent; a second signal or a fatal error gives up on it.
                 pump(waitMs: 100)
                 if stop.now() || fatal != nil {
-                    ledger.failed(id, payload: record.value,
-                                  reason: "not sent: \(fatal == nil ? "stopped by a second signal" : "fatal producer error")")
+                    ledger.failed(id, payload: record.value, reason: .gaveUpWaiting(fatal: fatal != nil))
                     return
                 }
+            } catch let error where error.isUnknownPartition && job.partition == nil && record.partition != nil {
+                // --keep-partition naming a partition the topic lacks: the line is at fault, not the delivery.
+                ledger.rejectedWhenQueued(id, reason: EnvelopeLineDecoder.unknownPartition(
+                    record.partition!, topic: job.topic, partitions: partitionCount))
+                return
             } catch {
-                ledger.failed(id, payload: record.value, reason: "not sent: \(error)")
+                ledger.failed(id, payload: record.value, reason: .notSent(error.message))
                 return
             }
         }
@@ -311,8 +337,7 @@ package final class ProducePipeline {
             switch event {
             case .delivery(let report):
                 if let error = report.error {
-                    let reason = error.isPurgedInFlight
-                        ? "not acknowledged (\(error); it may or may not have been written)" : "not delivered: \(error)"
+                    let reason = DeliveryFailure.report(error.message, purgedInFlight: error.isPurgedInFlight)
                     let id = report.id
                     report.withValue { ledger.failed(id, payload: $0, reason: reason) }
                 } else {
@@ -347,15 +372,14 @@ package final class ProducePipeline {
     /// or after a fatal error, what is left is purged — purged messages come back as failed reports and are
     /// named. Whatever librdkafka still has not reported after that is counted as failed, never as sent.
     private func finishDeliveries() {
-        var purgedAt: UInt64? = nil
-        let deadline = MonotonicClock.now + UInt64(min(deliveryTimeoutMs, 86_400_000) + 5_000) * 1_000_000
-        while producer.outstanding > 0 {
+        var deadline = DeliveryDeadline(deliveryTimeoutMs: deliveryTimeoutMs, start: MonotonicClock.now)
+        waiting: while producer.outstanding > 0 {
             pump(waitMs: 100, flushReport: true)
-            if purgedAt == nil && (stop.now() || fatal != nil || MonotonicClock.now > deadline) {
-                purgedAt = MonotonicClock.now
-                producer.purgeAll()
+            switch deadline.step(now: MonotonicClock.now, giveUpNow: stop.now() || fatal != nil) {
+            case .wait: break
+            case .purge: producer.purgeAll()
+            case .giveUp: break waiting
             }
-            if let t = purgedAt, MonotonicClock.now > t + 10_000_000_000 { break }
         }
         pump(waitMs: 0, flushReport: true)
         ledger.neverReported(producer.outstanding)

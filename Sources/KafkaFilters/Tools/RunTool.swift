@@ -2,12 +2,6 @@ import ArgumentParser
 import KafkaBinding
 import KafkaCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // Where a failure becomes an exit code (ARCHITECTURE.md, "Errors and exit codes"): here, in the tools,
 // not in the core (which knows no argument parser) nor in the binding (which reports KafkaError).
 
@@ -39,24 +33,13 @@ extension ToolFailure {
     }
 }
 
-extension KafkaError {
-    /// The sysexits code that best describes this error when it ends a tool.
-    var exitStatus: ExitStatus {
-        if isTransport { return .unavailable }
-        if isUnknownTopic { return .unavailable }
-        if isAuthorization { return .configError }
-        if isConfigurationProblem { return .configError }
-        return .tempFailure
-    }
-}
-
 extension TopicName {
     /// `problem` as an argument error: one line, `tool: problem` (no usage text after it), exit 64.
     package static func validate(_ name: String, allowPattern: Bool = false) throws {
         guard let problem = problem(name, allowPattern: allowPattern) else { return }
         let tool = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "kafka"
         let line = Array("\(tool): \(problem)\n".utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }  // short or failed: nothing better to do
+        _ = line.withUnsafeBytes { SystemCalls.writeAll(2, $0) }  // failed: nothing better to do
         throw ExitCode.validationFailure
     }
 }

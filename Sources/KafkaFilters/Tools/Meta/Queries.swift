@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -18,7 +13,7 @@ package final class Queries {
         self.settings = settings
         // A reader that goes away (kmeta topics | head -1) shows up as EPIPE, which ends kmeta with 0.
         // SIGINT and SIGTERM keep their default action: nothing is left half-done when kmeta stops.
-        signal(SIGPIPE, SIG_IGN)
+        SystemCalls.ignoreBrokenPipe()
     }
 
     var timeoutMs: Int32 { settings.connectTimeoutMs }
@@ -29,33 +24,25 @@ package final class Queries {
     func connect(group: String? = nil) throws(ToolFailure) -> (ClusterMetadata, ClusterInfo) {
         let client: ClusterMetadata
         do { client = try ClusterMetadata(settings: settings, group: group) } catch { throw ToolFailure(error) }
-        switch client.cluster(timeoutMs: timeoutMs) {
+        switch ConnectLoop.run(timeoutMs: timeoutMs, stop: .never, { client.cluster(timeoutMs: $0) }) {
         case .success(let info): return (client, info)
         case .failure(let error): throw unreachable(error)
         }
     }
 
     func unreachable(_ error: KafkaError) -> ToolFailure {
-        if error.isAuthorization { return ToolFailure(.configError, "not authorized: \(error)") }
-        return ToolFailure(.unavailable,
-            "no broker answered within \(Self.seconds(timeoutMs)) (tried \(settings.brokers)): \(error)")
+        ErrorMap.failure(error.facts, .connecting(brokers: settings.brokers, timeoutMs: timeoutMs))
     }
 
-    static func seconds(_ ms: Int32) -> String {
-        ms % 1000 == 0 ? "\(ms / 1000)s" : "\(Double(ms) / 1000)s"
-    }
+    static func seconds(_ ms: Int32) -> String { ErrorMap.seconds(ms) }
 
     /// The topics named, each of which must exist (exit 69 otherwise, 78 when not authorized).
     func existing(_ names: [String], in info: ClusterInfo) throws(ToolFailure) -> [TopicInfo] {
         var result: [TopicInfo] = []
         var seen = Set<String>()
         for name in names where seen.insert(name).inserted {
-            guard let t = info.topic(name), !(t.error?.isUnknownTopic ?? false) else {
-                throw ToolFailure(.unavailable, "topic \"\(name)\" does not exist")
-            }
-            if let e = t.error {
-                throw ToolFailure(e.exitStatus, "topic \"\(name)\": \(e) (\(e.name))")
-            }
+            guard let t = info.topic(name) else { throw ToolFailure(.unavailable, "topic \"\(name)\" does not exist") }
+            if let e = t.error { throw ErrorMap.failure(e.facts, .topic(name)) }
             result.append(t)
         }
         return result
@@ -202,8 +189,8 @@ package final class Queries {
             }
             committed = c
         case .failure(let error):
-            throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-                "the coordinator of group \"\(group)\" did not give its offsets within \(Self.seconds(timeoutMs)): \(error)")
+            throw ErrorMap.failure(error.facts,
+                .request("the coordinator of group \"\(group)\" did not give its offsets within \(Self.seconds(timeoutMs))"))
         }
         // Without -t: the topics this group has committed offsets on.
         if names.isEmpty {
@@ -304,13 +291,12 @@ package final class Queries {
         case .success(let g): groups = g
         case .failure(let error) where error.isUnsupported:
             // librdkafka's mock clusters (2.0.2 and 2.16) advertise neither ListGroups nor DescribeGroups.
-            throw ToolFailure(.unavailable, "the cluster does not support listing or describing groups (ListGroups/DescribeGroups): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the cluster does not support listing or describing groups (ListGroups/DescribeGroups)"))
         case .failure(let error) where error.isTransport:
             // A broker that does not know a request closes the connection on it.
-            throw ToolFailure(.unavailable, "the cluster closed the connection when asked to list or describe groups (ListGroups/DescribeGroups; a cluster that does not support them does this): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the cluster closed the connection when asked to list or describe groups (ListGroups/DescribeGroups; a cluster that does not support them does this)"))
         case .failure(let error):
-            throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-                "the brokers did not list their groups within \(Self.seconds(timeoutMs)): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the brokers did not list their groups within \(Self.seconds(timeoutMs))"))
         }
         if let name, !groups.contains(where: { $0.group == name && $0.state != "Dead" }) {
             throw ToolFailure(.unavailable, "group \"\(name)\" does not exist")
@@ -342,34 +328,5 @@ package final class Queries {
         }
         try flush()
         return .ok
-    }
-}
-
-/// `kmeta topics PATTERN`: a shell glob (fnmatch(3): `logs-*`), or, starting with `^`, a POSIX extended
-/// regular expression, as in librdkafka's subscriptions (kpull -t '^logs-.*'), compiled once.
-package final class TopicPattern {
-    private let glob: String?
-    private var regex = regex_t()
-    private var compiled = false
-
-    package init(_ text: String) throws(ToolFailure) {
-        if text.hasPrefix("^") {
-            glob = nil
-            guard regcomp(&regex, text, REG_EXTENDED | REG_NOSUB) == 0 else {
-                throw ToolFailure(.usage, "invalid regular expression \"\(text)\"")
-            }
-            compiled = true
-        } else {
-            glob = text
-        }
-    }
-
-    deinit {
-        if compiled { regfree(&regex) }
-    }
-
-    func matches(_ topic: String) -> Bool {
-        if let glob { return fnmatch(glob, topic, 0) == 0 }
-        return regexec(&regex, topic, 0, nil, 0) == 0
     }
 }

@@ -1,0 +1,56 @@
+/// Where in its input a line is, for an encoder's messages (`source:line: reason`, said by the ledger).
+package struct LinePosition: Sendable, Equatable {
+    /// The source's index in kput's file list (`ProduceJob.sources`).
+    package var source: Int
+    /// 1-based.
+    package var line: Int
+
+    package init(source: Int, line: Int) {
+        self.source = source
+        self.line = line
+    }
+}
+
+/// The raw JSON a line's key and value came from, as it stands in the line (a string keeps its quotes):
+/// `-k NAME`'s member and the whole line in kput's JSON mode; the envelope's `key` and `value` members
+/// (kcat's `key` and `payload`) with --envelope; nothing with --text. Views into the line, valid only
+/// during the call that receives them.
+package struct LineMembers {
+    package var line: UnsafeRawBufferPointer
+    /// The key member's token, nil when the line has none.
+    package var key: Range<Int>?
+    /// The value's JSON, nil when the line has none (--text; a tombstone).
+    package var value: Range<Int>?
+
+    package init(line: UnsafeRawBufferPointer, key: Range<Int>? = nil, value: Range<Int>? = nil) {
+        self.line = line
+        self.key = key
+        self.value = value
+    }
+
+    package var keyJSON: UnsafeRawBufferPointer? { key.map { UnsafeRawBufferPointer(rebasing: line[$0]) } }
+    package var valueJSON: UnsafeRawBufferPointer? { value.map { UnsafeRawBufferPointer(rebasing: line[$0]) } }
+}
+
+/// The one place kput turns a line's members into the key and value bytes it produces. The line
+/// decoders (JSON, text, envelope) make a record from the line as the input mode says; the encoder
+/// hands `send` the record to produce. Today's behaviour is `PlainRecordEncoder` (the bytes as decoded);
+/// a schema-registry encoder (issue 22) re-encodes key and value from their raw JSON (Avro) and may
+/// find the line bad.
+package protocol RecordEncoder: AnyObject {
+    /// Calls `send` with the record to produce (at most once), or returns why the line is bad (named as
+    /// `source:line: reason`, kept in --rejects, exit 65) without calling it.
+    func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
+                send: (OutgoingRecord) -> Void) -> String?
+}
+
+/// Today's encoding: key and value exactly as the line decoder made them.
+package final class PlainRecordEncoder: RecordEncoder {
+    package init() {}
+
+    package func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
+                        send: (OutgoingRecord) -> Void) -> String? {
+        send(record)
+        return nil
+    }
+}
