@@ -1,0 +1,68 @@
+/// JSON → Avro binary, appended straight to an output buffer. The JSON is one value's raw bytes, checked
+/// by the project's JSON grammar first and walked with `JSONCursor` over the value's sub-ranges: no
+/// document tree is built.
+///
+/// What each Avro type takes (natural form; the Avro form takes the same except where noted):
+/// - null: `null`; boolean: `true`/`false`; int, long: an integer written without fraction or exponent,
+///   in range; float, double: a number, or the string "NaN", "Infinity" or "-Infinity".
+/// - string: a string; bytes, fixed: a string of code points U+0000–U+00FF, one per byte (fixed: exactly
+///   its size); a decimal (natural form only): a decimal string or number without exponent, such as
+///   "12.34", with at most `scale` fraction digits (more only when zeros) and `precision` digits.
+/// - enum: one of its symbols; array: an array; map: an object; record: an object with a member per
+///   field, a missing member taking the field's default (an error without one), an unknown member an error.
+/// - union: `null` for its null branch. The Avro form: `{"branch": value}`, the branch named by its
+///   type's name (the full name for a record, enum or fixed). The natural form takes that wrapped form
+///   too, when the object has exactly one member named as a branch and its value fits that branch;
+///   otherwise the value itself goes to the FIRST branch, in the union's order, that takes it (so
+///   `5` in ["int","long"] is an int, and an object goes to the first record or map branch whose
+///   fields fit). Record defaults are read as the specification writes them: a union's default for
+///   its first branch, bytes as code points.
+package enum AvroEncoder {
+    /// Appends the Avro binary of the JSON value `json` (`schema`'s type) to `out`; on error `out` is
+    /// left as it was and the error names the path and what was expected.
+    package static func appendBinary(json: UnsafeRawBufferPointer, schema: AvroSchema, form: AvroJSONForm = .natural,
+                                     to out: inout [UInt8]) throws(AvroEncodeError) {
+        try append(json, type: schema.root, schema: schema, form: form, forDefault: false, to: &out)
+    }
+
+    /// A field default (JSON as in the schema) encoded with the field's type.
+    static func appendDefault(_ json: [UInt8], type: Int, schema: AvroSchema, to out: inout [UInt8]) throws(AvroEncodeError) {
+        let result: Result<Void, AvroEncodeError> = json.withUnsafeBytes { bytes in
+            do throws(AvroEncodeError) {
+                try append(bytes, type: type, schema: schema, form: .avro, forDefault: true, to: &out)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private static func append(_ json: UnsafeRawBufferPointer, type: Int, schema: AvroSchema, form: AvroJSONForm,
+                               forDefault: Bool, to out: inout [UInt8]) throws(AvroEncodeError) {
+        if let error = JSONScanner.validate(json) { throw AvroEncodeError("\(error)") }
+        let p = json.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
+        let start = JSONCursor.skipWhitespace(p, 0, json.count)
+        var end = json.count
+        while end > start, Envelope.isJSONWhitespace(p[end &- 1]) { end &-= 1 }
+        let mark = out.count
+        var walk = AvroJSONWalk(json: json, p: p, schema: schema, form: form, forDefault: forDefault)
+        do throws(AvroEncodeError) {
+            try walk.value(type, start..<end, depth: 0, to: &out)
+        } catch {
+            out.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    /// Appends `value` as a zigzag varint.
+    @inline(__always)
+    static func appendLong(_ value: Int64, to out: inout [UInt8]) {
+        var raw = UInt64(bitPattern: (value &<< 1) ^ (value &>> 63))
+        while raw >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: raw) | 0x80)
+            raw &>>= 7
+        }
+        out.append(UInt8(truncatingIfNeeded: raw))
+    }
+}
