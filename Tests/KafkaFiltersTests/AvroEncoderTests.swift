@@ -56,6 +56,14 @@ final class AvroEncoderTests: XCTestCase {
         XCTAssertEqual(try Avro.encode(numbers, #""NaN""#).first, 0x06, "a NaN string goes to the double")
         XCTAssertEqual(try Avro.encode(numbers, #""x""#), [0x08] + Avro.string("x"))
         XCTAssertEqual(try Avro.encode(numbers, #"{"string":"5"}"#), [0x08] + Avro.string("5"))
+        let floats = Avro.schema(#"["float","double"]"#)
+        XCTAssertEqual(try Avro.encode(floats, "0.1").first, 0x02, "the double keeps 0.1")
+        XCTAssertEqual(try Avro.encode(floats, "9007199254740992.0").first, 0x02, "and 2^53, which a float holds but prints as 9.007199e+15")
+        XCTAssertEqual(try Avro.encode(floats, #""NaN""#).first, 0x00, "a string: the first branch that takes it")
+        let doubleFirst = Avro.schema(#"["null","double","long"]"#)
+        XCTAssertEqual(try Avro.encode(doubleFirst, "5"), [0x04, 0x0A], "an integer to the long, though the double comes first")
+        XCTAssertEqual(try Avro.encode(doubleFirst, "5.0").first, 0x02)
+        XCTAssertEqual(try Avro.encode(doubleFirst, "1e2").first, 0x02)
         let records = Avro.schema("""
         [{"type":"record","name":"A","fields":[{"name":"a","type":"int"}]},
          {"type":"record","name":"B","fields":[{"name":"b","type":"int"}]}]

@@ -6,8 +6,8 @@
 /// - null: `null`; boolean: `true`/`false`; int, long: an integer written without fraction or exponent,
 ///   in range; float, double: a number, or the string "NaN", "Infinity" or "-Infinity".
 /// - string: a string; bytes, fixed: a string of code points U+0000–U+00FF, one per byte (fixed: exactly
-///   its size); a decimal (natural form only): a decimal string or number without exponent, such as
-///   "12.34", with at most `scale` fraction digits (more only when zeros) and `precision` digits.
+///   its size); a decimal (natural form only): a decimal string such as "12.34" (or, outside a union,
+///   a number without exponent), with at most `scale` fraction digits (more only when zeros) and `precision` digits.
 /// - enum: one of its symbols; array: an array; map: an object; record: an object with a member per
 ///   field, a missing member taking the field's default (an error without one), an unknown member an error.
 /// - union: `null` for its null branch. The Avro form: `{"branch": value}`, the branch named by its
@@ -15,8 +15,12 @@
 ///   too, when the object has exactly one member named as a branch and its value fits that branch;
 ///   otherwise the value itself goes to the FIRST branch, in the union's order, that takes it (so
 ///   `5` in ["int","long"] is an int, and an object goes to the first record or map branch whose
-///   fields fit). Record defaults are read as the specification writes them: a union's default for
-///   its first branch, bytes as code points.
+///   fields fit), with two exceptions for numbers: an integer (written without fraction or exponent)
+///   goes to an int or long branch before any float or double one (`5` in ["double","long"] is a
+///   long, `5.0` a double), and a float branch passes over any number when the union also has a
+///   double branch (as fastavro's writer); a decimal branch takes only a decimal string, not a number.
+///   Record defaults are read as the specification writes them: a union's default for its first
+///   branch, bytes as code points.
 package enum AvroEncoder {
     /// Appends the Avro binary of the JSON value `json` (`schema`'s type) to `out`; on error `out` is
     /// left as it was and the error names the path and what was expected.

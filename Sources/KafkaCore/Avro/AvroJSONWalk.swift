@@ -206,15 +206,26 @@ struct AvroJSONWalk {
         }
         var deepFailure: AvroEncodeError?
         var candidates = 0
-        for (k, branch) in branches.enumerated() where takes(branch, kind) {
-            candidates &+= 1
-            AvroEncoder.appendLong(Int64(k), to: &out)
-            do throws(AvroEncodeError) {
-                try value(branch, range, depth: depth &+ 1, to: &out)
-                return
-            } catch {
-                out.removeSubrange(mark...)
-                if !error.reversedPath.isEmpty, deepFailure == nil { deepFailure = error }
+        // An integer goes to an int or long branch before a float or double one: two passes, the first
+        // over the integer branches only.
+        let integral = kind == .number && AvroNumbers.integer(p, range) != nil
+        for pass in integral ? 0...1 : 1...1 {
+            for (k, branch) in branches.enumerated() where takes(branch, kind) && !yieldsToDouble(branch, branches, range, kind) {
+                let integerBranch: Bool
+                switch schema.nodes[branch] {
+                case .int, .long: integerBranch = true
+                default: integerBranch = false
+                }
+                if integral, integerBranch != (pass == 0) { continue }
+                candidates &+= 1
+                AvroEncoder.appendLong(Int64(k), to: &out)
+                do throws(AvroEncodeError) {
+                    try value(branch, range, depth: depth &+ 1, to: &out)
+                    return
+                } catch {
+                    out.removeSubrange(mark...)
+                    if !error.reversedPath.isEmpty, deepFailure == nil { deepFailure = error }
+                }
             }
         }
         // One branch of the value's kind whose inside did not fit: its error says more than a list.
@@ -233,6 +244,14 @@ struct AvroJSONWalk {
         return nil
     }
 
+    /// A float branch passes over a number when the union has a double branch, as fastavro's writer
+    /// does: the double holds it exactly, and reads back as the same JSON number (a float's shortest
+    /// text is the float's, so 2^53 would come back as 9.007199e+15).
+    private func yieldsToDouble(_ branch: Int, _ branches: [Int], _ range: Range<Int>, _ kind: JSONKind) -> Bool {
+        guard kind == .number, case .float = schema.nodes[branch] else { return false }
+        return branches.contains { if case .double = schema.nodes[$0] { return true } else { return false } }
+    }
+
     /// Whether a branch could take a JSON value of this kind at all (the trial decides the rest).
     private func takes(_ branch: Int, _ kind: JSONKind) -> Bool {
         switch schema.nodes[branch] {
@@ -241,7 +260,8 @@ struct AvroJSONWalk {
         case .int, .long: return kind == .number
         case .float, .double: return kind == .number || kind == .string
         case .string, .enumeration: return kind == .string
-        case .bytes, .fixed: return kind == .string || (kind == .number && isDecimal(branch))
+        // A decimal in a union takes only a string: a number there is a float's, double's, int's or long's.
+        case .bytes, .fixed: return kind == .string
         case .record, .map: return kind == .object
         case .array: return kind == .array
         case .union: return false
