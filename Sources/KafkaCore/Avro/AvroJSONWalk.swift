@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The encoder's walk over one JSON value (see `AvroEncoder` for what each type takes).
 /// Errors are thrown with an empty path at the value that does not fit; each enclosing record field,
 /// array item and map entry adds its component while the error unwinds.
@@ -320,7 +326,9 @@ struct AvroJSONWalk {
     /// After an array's or map's items, written from `mark`: the count goes before them (one block),
     /// then the closing 0.
     private func blockEnd(_ count: Int, from mark: Int, to out: inout [UInt8]) throws(AvroEncodeError) {
-        if count > 0 {
+        if count > 0 && count < 64 {
+            out.insert(UInt8(count &<< 1), at: mark)    // the zigzag varint of a small count is one byte
+        } else if count > 0 {
             var prefix: [UInt8] = []
             AvroEncoder.appendLong(Int64(count), to: &prefix)
             out.insert(contentsOf: prefix, at: mark)
@@ -328,8 +336,16 @@ struct AvroJSONWalk {
         out.append(0)
     }
 
+    /// A member name against a field's: the raw bytes first (memcmp), the escape-decoding comparison
+    /// only when they differ in length or content and the name has a backslash.
     private func nameEquals(_ name: Range<Int>, _ want: [UInt8]) -> Bool {
-        want.withUnsafeBufferPointer { JSONScanner.nameEquals(json, name, $0) }
+        want.withUnsafeBufferPointer { want in
+            if name.count == want.count, memcmp(p + name.lowerBound, want.baseAddress.unsafelyUnwrapped, want.count) == 0 {
+                return true
+            }
+            return JSONUnescaper.firstBackslash(p, name.lowerBound, name.upperBound) < name.upperBound
+                && JSONScanner.nameEquals(json, name, want)
+        }
     }
 
     private func nameEquals(_ name: Range<Int>, _ want: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -341,10 +357,10 @@ struct AvroJSONWalk {
         try? JSONCursor(p + range.lowerBound, count: range.count, reportEntries: true)
     }
 
-    /// The next entry with its ranges made absolute.
+    /// The next entry with its ranges made absolute. (The cursor is advanced in place: copying one costs
+    /// more than the entry.)
     private func next(_ cursor: inout JSONCursor?, _ range: Range<Int>) -> JSONEntry? {
-        guard var c = cursor, let entry = try? c.next() else { return nil }
-        cursor = c
+        guard let entry = try? cursor?.next() else { return nil }
         let base = range.lowerBound
         return JSONEntry(name: entry.name.lowerBound &+ base ..< entry.name.upperBound &+ base,
                          value: entry.value.lowerBound &+ base ..< entry.value.upperBound &+ base, kind: entry.kind)
