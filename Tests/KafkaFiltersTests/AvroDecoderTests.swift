@@ -26,6 +26,17 @@ final class AvroDecoderTests: XCTestCase {
         XCTAssertEqual(try Avro.decode(double, le(Double.leastNonzeroMagnitude.bitPattern)), "5e-324")
         XCTAssertEqual(try Avro.decode(double, le(Double.nan.bitPattern)), #""NaN""#)
         XCTAssertEqual(try Avro.decode(Avro.schema(#""string""#), Avro.string("é \"q\"\n")), #""é \"q\"\n""#)
+        // Long enough for the eight-byte scan: a quote, a backslash, a control byte, non-ASCII in a word.
+        for special in ["\"", "\\", "\u{1}", "é", "\u{7F}"] {
+            for position in [0, 7, 8, 13, 19] {
+                var text = Array("abcdefghijklmnopqrst")
+                text[position] = Character(special)
+                let string = String(text)
+                var expected: [UInt8] = []
+                JSONString.appendQuoted(string, to: &expected)
+                XCTAssertEqual(try Avro.decode(Avro.schema(#""string""#), Avro.string(string)), String(decoding: expected, as: UTF8.self))
+            }
+        }
         XCTAssertEqual(try Avro.decode(Avro.schema(#""bytes""#), [0x08, 0x00, 0x41, 0xFF, 0x22]), "\"\\u0000A\u{FF}\\\"\"",
                        "one code point per byte")
     }

@@ -70,6 +70,9 @@ final class AvroEncoderTests: XCTestCase {
         """)
         XCTAssertEqual(try Avro.encode(records, #"{"b":1}"#), [0x02, 0x02], "the first record whose fields fit")
         XCTAssertEqual(Avro.encodeError(records, #"{"c":1}"#), "$: expected record A or record B, got an object")
+        let mapFirst = Avro.schema(#"["null",{"type":"map","values":"double"},{"type":"record","name":"R","fields":[{"name":"n","type":"int"}]}]"#)
+        XCTAssertEqual(try Avro.encode(mapFirst, #"{"n":5}"#), [0x04, 0x0A], "a record before a map, whatever the order")
+        XCTAssertEqual(try Avro.encode(mapFirst, #"{"m":5}"#).first, 0x02, "the map when the record does not fit")
         // A map branch next to a record branch: the wrapped reading wins only when it fits.
         let mapOrString = Avro.schema(#"["string",{"type":"map","values":"int"}]"#)
         XCTAssertEqual(try Avro.encode(mapOrString, #"{"string":1}"#), [0x02, 0x02] + Avro.string("string") + [0x02, 0x00])

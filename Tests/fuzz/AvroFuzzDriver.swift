@@ -2,7 +2,7 @@
 // Avro sources, not by SwiftPM). Reads the cases fastavro wrote, runs the codec on each, writes what Python
 // compares, and checks here what needs no oracle: the Avro form re-encodes byte for byte, truncations are
 // errors, corrupted and random bodies never crash and decode only to valid JSON.
-// Usage: avro-driver CASES-FILE RESULTS-FILE
+// Usage: avro-driver CASES-FILE RESULTS-FILE, or avro-driver --bench [N] (Scripts/fuzz-avro.py --bench)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,8 +74,62 @@ struct AvroFuzzDriver {
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
 
+    /// `avro-driver --bench [N]`: ns per record to decode (natural JSON) and encode a 12-field record of
+    /// ~150 bytes, the shape of issue 22's benchmark; the best of five timed loops of N records each.
+    static func bench(_ n: Int) {
+        let schema = try! AvroSchema(parsing: """
+        {"type":"record","name":"Order","namespace":"com.acme","fields":[
+          {"name":"id","type":"long"},{"name":"customer","type":"string"},{"name":"email","type":"string"},
+          {"name":"quantity","type":"int"},{"name":"price","type":"double"},{"name":"paid","type":"boolean"},
+          {"name":"created","type":{"type":"long","logicalType":"timestamp-millis"}},
+          {"name":"tags","type":{"type":"array","items":"string"}},
+          {"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"]}},
+          {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},
+          {"name":"note","type":["null","string"]},
+          {"name":"ref","type":{"type":"string","logicalType":"uuid"}}]}
+        """)
+        let json = Array(#"{"id":1234567890123,"customer":"Ada Lovelace-Byron","email":"ada@analytical.example","quantity":3,"price":19.99,"paid":true,"created":1764806400123,"tags":["gift","express"],"status":"PAID","total":"59.97","note":"leave at the door","ref":"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"}"#.utf8)
+        var body: [UInt8] = []
+        json.withUnsafeBytes { try! AvroEncoder.appendBinary(json: $0, schema: schema, to: &body) }
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        func clock() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &t)
+            return Double(t.tv_sec) * 1e9 + Double(t.tv_nsec)
+        }
+        var bestDecode = Double.infinity, bestEncode = Double.infinity
+        var decodedBytes = 0
+        for _ in 0..<5 {
+            var t0 = clock()
+            body.withUnsafeBytes { raw in
+                for _ in 0..<n {
+                    out.removeAll(keepingCapacity: true)
+                    try! AvroDecoder.appendJSON(body: raw, schema: schema, to: &out)
+                }
+            }
+            bestDecode = min(bestDecode, (clock() - t0) / Double(n))
+            decodedBytes = out.count
+            t0 = clock()
+            json.withUnsafeBytes { raw in
+                for _ in 0..<n {
+                    out.removeAll(keepingCapacity: true)
+                    try! AvroEncoder.appendBinary(json: raw, schema: schema, to: &out)
+                }
+            }
+            bestEncode = min(bestEncode, (clock() - t0) / Double(n))
+        }
+        print("12-field record, \(body.count) B Avro, \(decodedBytes) B natural JSON: decode \(Int(bestDecode.rounded())) ns/record"
+              + " (\(Int((1e9 / bestDecode).rounded())) records/s), encode \(Int(bestEncode.rounded())) ns/record"
+              + " (\(Int((1e9 / bestEncode).rounded())) records/s); best of 5 loops of \(n)")
+    }
+
     static func main() {
         let args = CommandLine.arguments
+        if args.count > 1, args[1] == "--bench" {
+            bench(args.count > 2 ? Int(args[2]) ?? 1_000_000 : 1_000_000)
+            return
+        }
         var input = Input(bytes: readFile(args[1]))
         var schemas: [AvroSchema?] = []
         var failures = 0

@@ -60,10 +60,7 @@ package enum AvroDecoder {
             case .string:
                 let at = reader.i
                 let (p, n) = try reader.lengthPrefixed()
-                guard UTF8Validation.firstInvalid(p, 0, n) == nil else { throw AvroDecodeError(at, "a string that is not UTF-8") }
-                out.append(UInt8(ascii: "\""))
-                JSONString.appendEscaped(p, n, to: &out)
-                out.append(UInt8(ascii: "\""))
+                guard AvroNumbers.appendString(p, n, to: &out) else { throw AvroDecodeError(at, "a string that is not UTF-8") }
             case .bytes:
                 let at = reader.i
                 let (p, n) = try reader.lengthPrefixed()
@@ -117,12 +114,10 @@ package enum AvroDecoder {
                         first = false
                         let at = reader.i
                         let (p, n) = try reader.lengthPrefixed()
-                        guard UTF8Validation.firstInvalid(p, 0, n) == nil else {
+                        guard AvroNumbers.appendString(p, n, to: &out) else {
                             throw AvroDecodeError(at, "a map key that is not UTF-8")
                         }
-                        out.append(UInt8(ascii: "\""))
-                        JSONString.appendEscaped(p, n, to: &out)
-                        Envelope.appendLiteral("\":", to: &out)
+                        out.append(UInt8(ascii: ":"))
                         try value(values, depth: depth + 1, to: &out)
                     }
                 }

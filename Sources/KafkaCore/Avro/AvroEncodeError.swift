@@ -12,7 +12,15 @@ package struct AvroEncodeError: Error, Equatable, Sendable, CustomStringConverti
         case key(String)
     }
 
+    /// The JSON itself is invalid (not a value that does not fit): no union branch can take it.
+    package var isSyntax = false
+
     init(_ message: String) { self.message = message }
+
+    init(syntax error: JSONScanError) {
+        message = "\(error)"
+        isSyntax = true
+    }
 
     /// `$` then `.name` per record field or identifier-like map key, `[3]` per array item, `["k y"]`
     /// for other map keys.

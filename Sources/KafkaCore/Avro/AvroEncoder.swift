@@ -14,11 +14,11 @@
 ///   type's name (the full name for a record, enum or fixed). The natural form takes that wrapped form
 ///   too, when the object has exactly one member named as a branch and its value fits that branch;
 ///   otherwise the value itself goes to the FIRST branch, in the union's order, that takes it (so
-///   `5` in ["int","long"] is an int, and an object goes to the first record or map branch whose
-///   fields fit), with two exceptions for numbers: an integer (written without fraction or exponent)
-///   goes to an int or long branch before any float or double one (`5` in ["double","long"] is a
-///   long, `5.0` a double), and a float branch passes over any number when the union also has a
-///   double branch (as fastavro's writer); a decimal branch takes only a decimal string, not a number.
+///   `5` in ["int","long"] is an int, and an object goes to the first record whose fields fit), with
+///   these preferences: an integer (written without fraction or exponent) goes to an int or long
+///   branch before any float or double one (`5` in ["double","long"] is a long, `5.0` a double); an
+///   object to a record branch before a map one; a float branch passes over any number when the
+///   union also has a double branch (as fastavro's writer); a decimal branch takes only a decimal string, not a number.
 ///   Record defaults are read as the specification writes them: a union's default for its first
 ///   branch, bytes as code points.
 package enum AvroEncoder {
@@ -44,9 +44,15 @@ package enum AvroEncoder {
 
     private static func append(_ json: UnsafeRawBufferPointer, type: Int, schema: AvroSchema, form: AvroJSONForm,
                                forDefault: Bool, to out: inout [UInt8]) throws(AvroEncodeError) {
-        if let error = JSONScanner.validate(json) { throw AvroEncodeError("\(error)") }
-        let p = json.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
+        guard let base = json.baseAddress, json.count > 0 else {
+            throw AvroEncodeError(syntax: JSONScanError(offset: 0, reason: .empty))
+        }
+        let p = base.assumingMemoryBound(to: UInt8.self)
         let start = JSONCursor.skipWhitespace(p, 0, json.count)
+        // An object or array is checked by the walk's cursors as they go (one pass, not two); anything
+        // else (and trailing bytes after a container, which its cursor reports) here.
+        let checked = start == json.count || (p[start] != UInt8(ascii: "{") && p[start] != UInt8(ascii: "["))
+        if checked, let error = JSONScanner.validate(json) { throw AvroEncodeError(syntax: error) }
         var end = json.count
         while end > start, Envelope.isJSONWhitespace(p[end &- 1]) { end &-= 1 }
         let mark = out.count
@@ -55,6 +61,9 @@ package enum AvroEncoder {
             try walk.value(type, start..<end, depth: 0, to: &out)
         } catch {
             out.removeSubrange(mark...)
+            // A value that did not fit may have stopped the walk before the cursors reached a syntax error
+            // further on: invalid JSON is named as such, whatever else is wrong.
+            if !checked, !error.isSyntax, let syntax = JSONScanner.validate(json) { throw AvroEncodeError(syntax: syntax) }
             throw error
         }
     }

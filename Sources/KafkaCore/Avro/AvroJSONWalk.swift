@@ -109,7 +109,7 @@ struct AvroJSONWalk {
             let mark = out.count
             var count = 0
             var cursor = entries(range)
-            while let entry = next(&cursor, range) {
+            while let entry = try next(&cursor, range) {
                 do throws(AvroEncodeError) {
                     try value(items, entry.value, depth: depth &+ 1, to: &out)
                 } catch {
@@ -123,7 +123,7 @@ struct AvroJSONWalk {
             let mark = out.count
             var count = 0
             var cursor = entries(range)
-            while let entry = next(&cursor, range) {
+            while let entry = try next(&cursor, range) {
                 scratch.removeAll(keepingCapacity: true)
                 JSONScanner.appendDecodedContent(json, entry.name, to: &scratch)
                 AvroEncoder.appendLong(Int64(scratch.count), to: &out)
@@ -150,7 +150,7 @@ struct AvroJSONWalk {
         defer { slots.removeSubrange(base...) }
         var expected = 0
         var cursor = entries(range)
-        while let entry = next(&cursor, range) {
+        while let entry = try next(&cursor, range) {
             // Members usually come in the schema's order: try the next field first.
             var found = -1
             if expected < fields.count, nameEquals(entry.name, fields[expected].nameBytes) {
@@ -204,7 +204,7 @@ struct AvroJSONWalk {
                 return
             } catch {
                 out.removeSubrange(mark...)
-                if form == .avro { throw error.adding(.key(schema.nodes[branches[k]].branchName)) }
+                if form == .avro || error.isSyntax { throw error.adding(.key(schema.nodes[branches[k]].branchName)) }
             }
         }
         if form == .avro, !forDefault, kind != .null {
@@ -212,17 +212,18 @@ struct AvroJSONWalk {
         }
         var deepFailure: AvroEncodeError?
         var candidates = 0
-        // An integer goes to an int or long branch before a float or double one: two passes, the first
-        // over the integer branches only.
+        // An integer goes to an int or long branch before a float or double one, an object to a record
+        // branch before a map: two passes, the first over those preferred branches only.
         let integral = kind == .number && AvroNumbers.integer(p, range) != nil
-        for pass in integral ? 0...1 : 1...1 {
+        let twoPasses = integral || kind == .object
+        for pass in twoPasses ? 0...1 : 1...1 {
             for (k, branch) in branches.enumerated() where takes(branch, kind) && !yieldsToDouble(branch, branches, range, kind) {
-                let integerBranch: Bool
+                let preferred: Bool
                 switch schema.nodes[branch] {
-                case .int, .long: integerBranch = true
-                default: integerBranch = false
+                case .int, .long, .record: preferred = true
+                default: preferred = false
                 }
-                if integral, integerBranch != (pass == 0) { continue }
+                if twoPasses, preferred != (pass == 0) { continue }
                 candidates &+= 1
                 AvroEncoder.appendLong(Int64(k), to: &out)
                 do throws(AvroEncodeError) {
@@ -230,6 +231,7 @@ struct AvroJSONWalk {
                     return
                 } catch {
                     out.removeSubrange(mark...)
+                    if error.isSyntax { throw error }
                     if !error.reversedPath.isEmpty, deepFailure == nil { deepFailure = error }
                 }
             }
@@ -242,7 +244,7 @@ struct AvroJSONWalk {
     /// `{"name": value}` with `name` a branch's name: that branch and the value's range.
     private func wrapped(_ branches: [Int], _ range: Range<Int>) -> (Int, Range<Int>)? {
         var cursor = entries(range)
-        guard let entry = next(&cursor, range), next(&cursor, range) == nil else { return nil }
+        guard let entry = try? next(&cursor, range), (try? next(&cursor, range)) == nil else { return nil }
         for (k, branch) in branches.enumerated() {
             var name = schema.nodes[branch].branchName
             if name.withUTF8({ nameEquals(entry.name, $0) }) { return (k, entry.value) }
@@ -359,8 +361,18 @@ struct AvroJSONWalk {
 
     /// The next entry with its ranges made absolute. (The cursor is advanced in place: copying one costs
     /// more than the entry.)
-    private func next(_ cursor: inout JSONCursor?, _ range: Range<Int>) -> JSONEntry? {
-        guard let entry = try? cursor?.next() else { return nil }
+    /// The cursor checks the grammar as it goes (the whole value is checked by the time its container's
+    /// last entry is reported), so the encoder reads the JSON once: an error here is the JSON's.
+    private func next(_ cursor: inout JSONCursor?, _ range: Range<Int>) throws(AvroEncodeError) -> JSONEntry? {
+        let found: JSONEntry?
+        do throws(JSONScanError) {
+            found = try cursor?.next()
+        } catch {
+            var shifted = error
+            shifted.offset += range.lowerBound
+            throw AvroEncodeError(syntax: shifted)
+        }
+        guard let entry = found else { return nil }
         let base = range.lowerBound
         return JSONEntry(name: entry.name.lowerBound &+ base ..< entry.name.upperBound &+ base,
                          value: entry.value.lowerBound &+ base ..< entry.value.upperBound &+ base, kind: entry.kind)

@@ -27,6 +27,41 @@ enum AvroNumbers {
         }
     }
 
+    /// Appends the UTF-8 bytes as a JSON string; false (nothing appended) when they are not UTF-8.
+    /// Printable ASCII without a quote or backslash, the common case, is found eight bytes at a time and
+    /// copied at once; anything else is validated and escaped by the JSON writer.
+    @inline(__always)
+    static func appendString(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout [UInt8]) -> Bool {
+        var i = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i &+ 8 <= n {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let control = (w &- ones &* 0x20) & ~w                 // a byte below 0x20 (or ≥ 0x80: caught by w)
+            let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)    // zero bytes where a quote or backslash is
+            let quote = (q &- ones) & ~q
+            let backslash = (b &- ones) & ~b
+            if (w | control | quote | backslash) & highs != 0 { break }
+            i &+= 8
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b >= 0x80 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
+            i &+= 1
+        }
+        if i < n {
+            guard UTF8Validation.firstInvalid(p, i, n) == nil else { return false }
+            out.append(UInt8(ascii: "\""))
+            JSONString.appendEscaped(p, n, to: &out)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        out.append(UInt8(ascii: "\""))
+        return true
+    }
+
     /// Avro's JSON for bytes and fixed: a string of one code point U+0000–U+00FF per byte.
     static func appendCodePointString(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
