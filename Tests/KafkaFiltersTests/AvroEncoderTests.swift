@@ -91,6 +91,31 @@ final class AvroEncoderTests: XCTestCase {
                        #"$.next.next.v: expected int, got "x""#)
     }
 
+    func testAvroFormAndEscapedNames() throws {
+        let schema = Avro.schema("""
+        {"type":"record","name":"R","fields":[
+          {"name":"u","type":["null","int",{"type":"enum","name":"a.E","symbols":["X","Y"]}]},
+          {"name":"m","type":{"type":"map","values":"int"}},
+          {"name":"d","type":{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}},
+          {"name":"e","type":"a.E","default":"Y"}]}
+        """)
+        let duration = #""\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000""#
+        let bytes = try Avro.encode(schema, #"{"u":{"a.E":"X"},"m":{"a\"b":1},"d":"# + duration + "}", .avro)
+        XCTAssertEqual(bytes, [0x04, 0x00, 0x02, 0x06, 0x61, 0x22, 0x62, 0x02, 0x00, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0x02])
+        XCTAssertEqual(try Avro.decode(schema, bytes, .avro), #"{"u":{"a.E":"X"},"m":{"a\"b":1},"d":"# + duration + #","e":"Y"}"#)
+        XCTAssertEqual(try Avro.decode(schema, bytes), #"{"u":"X","m":{"a\"b":1},"d":"# + duration + #","e":"Y"}"#)
+        XCTAssertEqual(try Avro.encode(schema, #"{"u":"X","m":{"a\"b":1},"d":"# + duration + "}"), bytes,
+                       "the natural form: the default for e, the enum found by its symbol")
+        XCTAssertEqual(Avro.encodeError(schema, #"{"u":{"int":"x"},"m":{},"d":""}"#, .avro), #"$.u.int: expected int, got "x""#)
+        XCTAssertEqual(Avro.encodeError(schema, #"{"u":{"long":1},"m":{},"d":""}"#, .avro),
+                       #"$.u: expected {"branch": value} for int, enum a.E or null, got an object"#)
+        XCTAssertEqual(Avro.encodeError(schema, #"{"u":null,"m":{"k\n":"1"},"d":""}"#), #"$.m["k\n"]: expected int, got "1""#)
+        // Invalid JSON is named as such, even inside a union that would otherwise say what it expected.
+        XCTAssertEqual(Avro.encodeError(schema, #"{"u":{"a":1,"b":tru},"m":{},"d":""}"#), "$: invalid JSON at byte 19: unexpected '}'")
+        XCTAssertEqual(Avro.encodeError(schema, #"{"u":null,"m":{},"d":"", "e":"X"} x"#), "$: invalid JSON at byte 34: data after the JSON value")
+        XCTAssertEqual(Avro.encodeError(Avro.schema(#""int""#), "  "), "$: invalid JSON at byte 2: empty input")
+    }
+
     func testDecimals() throws {
         let decimal = Avro.schema(#"{"type":"bytes","logicalType":"decimal","precision":6,"scale":2}"#)
         XCTAssertEqual(try Avro.encode(decimal, #""12.34""#), [0x04, 0x04, 0xD2])
