@@ -86,6 +86,7 @@ final class AvroSchemaTests: XCTestCase {
         // Invalid or unknown: ignored, the underlying type stays.
         XCTAssertNil(logical(#"{"type":"bytes","logicalType":"decimal","precision":2,"scale":3}"#))
         XCTAssertNil(logical(#"{"type":"fixed","name":"D","size":2,"logicalType":"decimal","precision":5}"#))
+        XCTAssertNil(logical(#"{"type":"bytes","logicalType":"decimal","precision":1000000000,"scale":999999999}"#))
         XCTAssertNil(logical(#"{"type":"string","logicalType":"date"}"#))
         XCTAssertNil(logical(#"{"type":"fixed","name":"Dur","size":11,"logicalType":"duration"}"#))
         XCTAssertNil(logical(#"{"type":"long","logicalType":"mystery"}"#))
@@ -110,11 +111,14 @@ final class AvroSchemaTests: XCTestCase {
             (#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#, "default does not fit"),
             (#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"},"default":["x"]}]}"#,
              "default does not fit: $[0]: expected int"),
+            (#"{"type":"record","name":"R","fields":[{"name":"f","type":"R","default":{}}]}"#, "nesting deeper than 500"),
             (#"{"type":"enum","name":"E","symbols":["A","A"]}"#, "symbol A twice"),
             (#"{"type":"enum","name":"E","symbols":["a-b"]}"#, "each symbol must be a name"),
             (#"{"type":"enum","name":"E","symbols":["A"],"default":"B"}"#, "default must be one of the symbols"),
             (#"{"type":"fixed","name":"F","size":-1}"#, "non-negative integer"),
             (#"{"type":"fixed","name":"F"}"#, "non-negative integer"),
+            (#"{"type":"fixed","name":"F","size":9223372036854775807,"logicalType":"decimal","precision":3}"#, "above 2147483647"),
+            (#"{"type":"fixed","name":"F","size":1e3}"#, "non-negative integer"),
             (#"{"type":"array"}"#, "needs \"items\""),
             (#"{"type":"map"}"#, "needs \"values\""),
             (#"{"type":{"type":"int"}}"#, "\"type\" must be a string"),

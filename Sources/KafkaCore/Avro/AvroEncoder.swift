@@ -26,14 +26,17 @@ package enum AvroEncoder {
     /// left as it was and the error names the path and what was expected.
     package static func appendBinary(json: UnsafeRawBufferPointer, schema: AvroSchema, form: AvroJSONForm = .natural,
                                      to out: inout [UInt8]) throws(AvroEncodeError) {
-        try append(json, type: schema.root, schema: schema, form: form, forDefault: false, to: &out)
+        try append(json, type: schema.root, schema: schema, form: form, forDefault: false, depth: 0, to: &out)
     }
 
     /// A field default (JSON as in the schema) encoded with the field's type.
-    static func appendDefault(_ json: [UInt8], type: Int, schema: AvroSchema, to out: inout [UInt8]) throws(AvroEncodeError) {
+    /// `depth`: how deep the value that needs the default already is, so that a record whose default
+    /// needs its own default (`{"name":"f","type":"R","default":{}}` in R) ends at the depth limit.
+    static func appendDefault(_ json: [UInt8], type: Int, schema: AvroSchema, depth: Int = 0,
+                              to out: inout [UInt8]) throws(AvroEncodeError) {
         let result: Result<Void, AvroEncodeError> = json.withUnsafeBytes { bytes in
             do throws(AvroEncodeError) {
-                try append(bytes, type: type, schema: schema, form: .avro, forDefault: true, to: &out)
+                try append(bytes, type: type, schema: schema, form: .avro, forDefault: true, depth: depth, to: &out)
                 return .success(())
             } catch {
                 return .failure(error)
@@ -43,7 +46,7 @@ package enum AvroEncoder {
     }
 
     private static func append(_ json: UnsafeRawBufferPointer, type: Int, schema: AvroSchema, form: AvroJSONForm,
-                               forDefault: Bool, to out: inout [UInt8]) throws(AvroEncodeError) {
+                               forDefault: Bool, depth: Int, to out: inout [UInt8]) throws(AvroEncodeError) {
         guard let base = json.baseAddress, json.count > 0 else {
             throw AvroEncodeError(syntax: JSONScanError(offset: 0, reason: .empty))
         }
@@ -58,7 +61,7 @@ package enum AvroEncoder {
         let mark = out.count
         var walk = AvroJSONWalk(json: json, p: p, schema: schema, form: form, forDefault: forDefault)
         do throws(AvroEncodeError) {
-            try walk.value(type, start..<end, depth: 0, to: &out)
+            try walk.value(type, start..<end, depth: depth, to: &out)
         } catch {
             out.removeSubrange(mark...)
             // A value that did not fit may have stopped the walk before the cursors reached a syntax error

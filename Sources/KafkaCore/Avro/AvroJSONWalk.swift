@@ -182,7 +182,7 @@ struct AvroJSONWalk {
             } else if let json = fields[k].defaultJSON {
                 // While the schema's defaults are being encoded, a default may need another one.
                 do throws(AvroEncodeError) {
-                    try AvroEncoder.appendDefault(json, type: fields[k].type, schema: schema, to: &out)
+                    try AvroEncoder.appendDefault(json, type: fields[k].type, schema: schema, depth: depth &+ 1, to: &out)
                 } catch {
                     throw error.adding(.field(fields[k].name))
                 }

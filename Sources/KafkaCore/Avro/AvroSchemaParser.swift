@@ -179,6 +179,8 @@ struct AvroSchemaParser {
             guard let size = json["size"], size.kind == .number, let count = Int(size.numberText(text)), count >= 0 else {
                 throw AvroSchemaError("\(here): a fixed needs a \"size\", a non-negative integer")
             }
+            // A bound that keeps size arithmetic far from overflow; no message is that large.
+            guard count <= Int(Int32.max) else { throw AvroSchemaError("\(here): size \(count) above \(Int32.max)") }
             let node = AvroNode.fixed(fullName: fullName, size: count)
             let index = add(node, logical(json, node: node, fixedSize: count))
             namedTypes[fullName] = index
@@ -229,7 +231,9 @@ struct AvroSchemaParser {
                 guard s.kind == .number, let value = Int(s.numberText(text)), value >= 0 else { return nil }
                 scale = value
             }
-            guard scale <= precision else { return nil }
+            // Beyond what the decoder prints (AvroDecoder.decimalByteLimit bytes hold 1,233 digits), a
+            // precision is taken as invalid like any other: the type is read as its bytes.
+            guard scale <= precision, precision <= 1233 else { return nil }
             if let size = fixedSize {
                 // The most digits a size-byte two's complement number always holds: floor(log10(2^(8·size−1) − 1)).
                 guard size > 0, Double(precision) <= (Double(8 * size - 1) * 0.30102999566398120).rounded(.down) else { return nil }
