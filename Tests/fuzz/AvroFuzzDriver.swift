@@ -148,6 +148,26 @@ struct AvroFuzzDriver {
         }
         let count = input.u32()
         var random = Random(state: UInt64(input.u32()) &* 0x9E37_79B9_7F4A_7C15 | 1)
+        // Corrupted schema texts: a truncation and a changed byte of each, plus a swap of two JSON
+        // tokens' bytes; any may be refused, none may crash.
+        var schemaMutants = 0, schemaMutantsParsed = 0
+        input.at = 4
+        for _ in 0..<schemas.count {
+            let text = input.chunk()
+            for _ in 0..<3 {
+                var bad = text
+                if bad.isEmpty { break }
+                switch random.below(3) {
+                case 0: bad.removeSubrange(random.below(bad.count)...)
+                case 1: bad[random.below(bad.count)] = Array(#"{}[]",:0123456789-"abnx"#.utf8)[random.below(22)]
+                default: bad.insert(contentsOf: Array(#"{"type":"record","name":"Q","fields":[]}"#.utf8), at: random.below(bad.count))
+                }
+                schemaMutants += 1
+                if (try? AvroSchema(parsing: String(decoding: bad, as: UTF8.self))) != nil { schemaMutantsParsed += 1 }
+            }
+        }
+        _ = input.u32()
+        _ = input.u32()
         var results: [UInt8] = []
         func put(_ bytes: [UInt8]) {
             let n = UInt32(bytes.count)
@@ -214,7 +234,8 @@ struct AvroFuzzDriver {
         fclose(out)
         print("Avro JSON re-encoded byte for byte \(stats.avroExact) of \(count); \(stats.truncations) truncations all errors;"
               + " \(stats.corrupted) corrupted bodies (\(stats.corruptedValid) of \(2 * stats.corrupted) decodes still valid, all JSON)"
-              + " and \(stats.garbage) random ones (\(stats.garbageValid) valid) without a crash"
+              + " and \(stats.garbage) random ones (\(stats.garbageValid) valid) without a crash;"
+              + " \(schemaMutants) corrupted schema texts (\(schemaMutantsParsed) still schemas) without a crash"
               + (failures > 0 ? "; FAIL: \(failures) driver checks failed" : ""))
     }
 }
