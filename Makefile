@@ -29,6 +29,8 @@ deps:
 		|| python3 -m pip install -q --break-system-packages confluent-kafka
 	@python3 -c 'import kafka.partitioner.default' 2>/dev/null || python3 -m pip install -q kafka-python 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages kafka-python
+	@python3 -c 'import fastavro' 2>/dev/null || python3 -m pip install -q fastavro 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages fastavro
 
 # The Swift runtime is linked in (--static-swift-stdlib): the installed binaries need only librdkafka1 and
 # libc, not a Swift toolchain, and start with ~3 MiB less resident memory (17.9 -> 14.8 MiB for one message).
@@ -73,10 +75,16 @@ suite:
 	bash -o pipefail -c '$(RUN_ON) $(SWIFT) test --skip-build 2>&1 | tee .build/test-output$(LOG_SUFFIX).log'
 
 # The reliability issue's fuzzing: 1,000,000 differential cases of the scanner against Foundation's
-# JSONSerialization, then 60 s of coverage-guided libFuzzer (with AddressSanitizer) on scanner and envelope.
+# JSONSerialization, then 60 s of coverage-guided libFuzzer (with AddressSanitizer) on scanner and envelope;
+# then the Avro codec against fastavro (issue 22): AVRO_FUZZ_CASES random schemas' values (default 100,000)
+# decoded and encoded both ways, truncated and corrupted, AVRO_FUZZ_SEED to vary them (default 1).
+AVRO_FUZZ_CASES ?= 100000
+AVRO_FUZZ_SEED ?= 1
+
 fuzz: deps
 	./Scripts/fuzz-scanner.sh 1000000
 	./Scripts/fuzz-libfuzzer.sh 60
+	python3 Scripts/fuzz-avro.py $(AVRO_FUZZ_CASES) $(AVRO_FUZZ_SEED)
 
 bench: build
 	$(RUN_ON) ./Benchmarks/run.sh

@@ -1,0 +1,77 @@
+/// Reads Avro's binary primitives from a body, every read bounds-checked: an error names the byte.
+struct AvroBinaryReader {
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    var i = 0
+
+    init(p: UnsafePointer<UInt8>, n: Int) {
+        self.p = p
+        self.n = n
+    }
+
+    @inline(__always)
+    mutating func byte() throws(AvroDecodeError) -> UInt8 {
+        guard i < n else { throw AvroDecodeError(i, "unexpected end of the body") }
+        defer { i &+= 1 }
+        return p[i]
+    }
+
+    /// A zigzag varint whose value fits 64 bits (so at most 10 bytes).
+    @inline(__always)
+    mutating func long() throws(AvroDecodeError) -> Int64 {
+        let start = i
+        var raw: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard i < n else { throw AvroDecodeError(i, "unexpected end of the body") }
+            let b = p[i]
+            i &+= 1
+            if shift == 63, b > 1 { throw AvroDecodeError(start, "a varint longer than 64 bits") }
+            raw |= UInt64(b & 0x7F) &<< shift
+            if b < 0x80 { break }
+            shift &+= 7   // after 9 bytes shift is 63, where only 0 or 1 may follow: at most 10 bytes
+        }
+        return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
+    }
+
+    @inline(__always)
+    mutating func int() throws(AvroDecodeError) -> Int32 {
+        let start = i
+        let value = try long()
+        guard let narrow = Int32(exactly: value) else { throw AvroDecodeError(start, "an int out of the 32-bit range") }
+        return narrow
+    }
+
+    mutating func float() throws(AvroDecodeError) -> Float {
+        let q = try take(4)
+        return Float(bitPattern: UInt32(q[0]) | UInt32(q[1]) &<< 8 | UInt32(q[2]) &<< 16 | UInt32(q[3]) &<< 24)
+    }
+
+    mutating func double() throws(AvroDecodeError) -> Double {
+        let q = try take(8)
+        var bits: UInt64 = 0
+        for k in (0..<8).reversed() { bits = bits &<< 8 | UInt64(q[k]) }
+        return Double(bitPattern: bits)
+    }
+
+    /// `count` bytes, which must all be there.
+    @inline(__always)
+    mutating func take(_ count: Int) throws(AvroDecodeError) -> UnsafePointer<UInt8> {
+        guard count <= n &- i else { throw AvroDecodeError(i, "\(count) bytes past the end (\(n &- i) left)") }
+        defer { i &+= count }
+        return p + i
+    }
+
+    /// A long length, then that many bytes: a negative length or one past the end is an error.
+    @inline(__always)
+    mutating func lengthPrefixed() throws(AvroDecodeError) -> (UnsafePointer<UInt8>, Int) {
+        let start = i
+        let length = try long()
+        guard length >= 0 else { throw AvroDecodeError(start, "negative length \(length)") }
+        guard length <= Int64(n &- i) else {
+            throw AvroDecodeError(start, "length \(length) past the end (\(n &- i) bytes left)")
+        }
+        let count = Int(length)
+        return (try take(count), count)
+    }
+}

@@ -1,0 +1,223 @@
+/// Avro's decimal: an unscaled integer as big-endian two's complement bytes, the value being
+/// unscaled × 10^-scale. Written in the natural JSON as an exact decimal string ("12.34", "-0.05").
+enum AvroDecimal {
+    /// Appends the decimal text (without quotes) of the `n` bytes at `p`. Empty bytes read as 0.
+    static func appendDecimal(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int, to out: inout [UInt8]) {
+        if n <= 8 {
+            appendSmall(p, n, scale: scale, to: &out)
+            return
+        }
+        let negative = n > 0 && p[0] & 0x80 != 0
+        // The magnitude, big-endian.
+        var magnitude = Array(UnsafeBufferPointer(start: p, count: n))
+        if negative {
+            var carry = true
+            for k in magnitude.indices.reversed() {
+                magnitude[k] = ~magnitude[k]
+                if carry {
+                    magnitude[k] &+= 1
+                    carry = magnitude[k] == 0
+                }
+            }
+        }
+        // Base 10^9 limbs, least significant first: multiply by 256 and add, byte by byte.
+        var limbs: [UInt32] = []
+        for byte in magnitude {
+            var carry = UInt64(byte)
+            for k in limbs.indices {
+                let v = UInt64(limbs[k]) * 256 + carry
+                limbs[k] = UInt32(v % 1_000_000_000)
+                carry = v / 1_000_000_000
+            }
+            while carry > 0 {
+                limbs.append(UInt32(carry % 1_000_000_000))
+                carry /= 1_000_000_000
+            }
+        }
+        var digits: [UInt8] = []
+        for (k, limb) in limbs.enumerated().reversed() {
+            let text = Array(String(limb).utf8)
+            if k != limbs.count - 1 { digits.append(contentsOf: [UInt8](repeating: UInt8(ascii: "0"), count: 9 - text.count)) }
+            digits.append(contentsOf: text)
+        }
+        if digits.isEmpty { digits = [UInt8(ascii: "0")] }
+        if negative { out.append(UInt8(ascii: "-")) }
+        if scale == 0 {
+            out.append(contentsOf: digits)
+            return
+        }
+        if digits.count <= scale {
+            digits.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "0"), count: scale + 1 - digits.count), at: 0)
+        }
+        out.append(contentsOf: digits[..<(digits.count - scale)])
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: digits[(digits.count - scale)...])
+    }
+
+    /// Up to eight bytes, the common case: the unscaled value fits an Int64, no allocation.
+    private static func appendSmall(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int, to out: inout [UInt8]) {
+        var value: Int64 = n > 0 && p[0] & 0x80 != 0 ? -1 : 0
+        for k in 0..<n { value = value &<< 8 | Int64(p[k]) }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            let digits = buffer.baseAddress.unsafelyUnwrapped
+            // The magnitude's digits (writeInteger of a negative value would write the sign too).
+            var count = Envelope.writeInteger(value < 0 ? 0 : value, at: digits)
+            if value < 0 {
+                count = 0
+                var magnitude = value.magnitude
+                repeat {
+                    digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                    magnitude /= 10
+                    count &+= 1
+                } while magnitude > 0
+                var lo = 0, hi = count &- 1
+                while lo < hi {
+                    (digits[lo], digits[hi]) = (digits[hi], digits[lo])
+                    lo &+= 1
+                    hi &-= 1
+                }
+            }
+            if scale == 0 {
+                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count))
+            } else if count <= scale {
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale &- count))
+                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count))
+            } else {
+                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count &- scale))
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: UnsafeBufferPointer(start: digits + (count &- scale), count: scale))
+            }
+        }
+    }
+
+    enum ParseFailure: Error { case syntax, scale, precision, size }
+
+    /// `bytes` for at most 18 significant digits, in a UInt64; nil to leave the text to the general path.
+    private static func smallBytes(_ text: ArraySlice<UInt8>, precision: Int, scale: Int, fixedSize: Int?) -> Result<[UInt8], ParseFailure>? {
+        var i = text.startIndex
+        let negative = i < text.endIndex && text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var magnitude: UInt64 = 0
+        var digits = 0          // significant digits so far
+        var fraction = 0
+        var sawDigit = false
+        var inFraction = false
+        while i < text.endIndex {
+            let b = text[i]
+            if b == UInt8(ascii: "."), !inFraction, sawDigit {
+                inFraction = true
+                i += 1
+                guard i < text.endIndex, text[i] &- 0x30 < 10 else { return nil }
+                continue
+            }
+            guard b &- 0x30 < 10 else { return nil }
+            sawDigit = true
+            if inFraction {
+                if fraction == scale { return nil }   // extra fraction digits: the general path decides
+                fraction += 1
+            }
+            if magnitude != 0 || b != UInt8(ascii: "0") { digits += 1 }
+            if digits > 18 { return nil }
+            magnitude = magnitude * 10 + UInt64(b &- 0x30)
+            i += 1
+        }
+        guard sawDigit else { return nil }
+        for _ in fraction..<scale {
+            if magnitude != 0 { digits += 1 }
+            if digits > 18 { return nil }
+            magnitude *= 10
+        }
+        guard digits <= precision else { return .failure(.precision) }
+        let value = negative ? -Int64(magnitude) : Int64(magnitude)
+        let bitLength = 64 - magnitude.leadingZeroBitCount
+        var length = (bitLength + 8) / 8
+        if let size = fixedSize {
+            if size < 8 {
+                let limit = Int64(1) << (size * 8 - 1)
+                guard value >= -limit, value < limit else { return .failure(.size) }
+            }
+            length = size
+        }
+        var out = [UInt8](repeating: value < 0 ? 0xFF : 0, count: length)
+        for k in 0..<min(length, 8) { out[length - 1 - k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+        return .success(out)
+    }
+
+    /// The two's complement bytes of a decimal text (`-?digits(.digits)?`, a JSON string's content or a
+    /// number token without exponent) at `scale`. More fraction digits than the scale are allowed only
+    /// when they are zeros; more significant digits than `precision` are not. `fixedSize` nil: bytes as
+    /// fastavro writes them ((bit length of the magnitude + 8) / 8, so -128 takes two); else
+    /// sign-extended to that size, failing when the value does not fit.
+    static func bytes(_ text: ArraySlice<UInt8>, precision: Int, scale: Int, fixedSize: Int?) -> Result<[UInt8], ParseFailure> {
+        if let small = smallBytes(text, precision: precision, scale: scale, fixedSize: fixedSize) { return small }
+        var i = text.startIndex
+        let negative = i < text.endIndex && text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var unscaled: [UInt8] = []
+        var sawDigit = false
+        while i < text.endIndex, text[i] &- 0x30 < 10 {
+            unscaled.append(text[i] &- 0x30)
+            sawDigit = true
+            i += 1
+        }
+        guard sawDigit else { return .failure(.syntax) }
+        var fraction = 0
+        if i < text.endIndex, text[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < text.endIndex, text[i] &- 0x30 < 10 {
+                let digit = text[i] &- 0x30
+                if fraction < scale {
+                    unscaled.append(digit)
+                    fraction += 1
+                } else if digit != 0 {
+                    return .failure(.scale)
+                }
+                i += 1
+            }
+            guard i > start else { return .failure(.syntax) }
+        }
+        guard i == text.endIndex else { return .failure(.syntax) }
+        unscaled.append(contentsOf: [UInt8](repeating: 0, count: scale - fraction))
+        let significant = unscaled.drop { $0 == 0 }
+        guard significant.count <= precision else { return .failure(.precision) }
+        // Big-endian base-256 magnitude: multiply by 10 and add, digit by digit.
+        var magnitude: [UInt8] = []
+        for digit in significant {
+            var carry = UInt32(digit)
+            for k in magnitude.indices.reversed() {
+                let v = UInt32(magnitude[k]) * 10 + carry
+                magnitude[k] = UInt8(truncatingIfNeeded: v)
+                carry = v >> 8
+            }
+            while carry > 0 {
+                magnitude.insert(UInt8(truncatingIfNeeded: carry), at: 0)
+                carry >>= 8
+            }
+        }
+        let bitLength = magnitude.first.map { magnitude.count * 8 - $0.leadingZeroBitCount } ?? 0
+        var length = (bitLength + 8) / 8
+        if let size = fixedSize {
+            // Fits when −2^(8·size−1) ≤ value < 2^(8·size−1).
+            let isMinimum = negative && bitLength == size * 8 && magnitude.first == 0x80 && magnitude.dropFirst().allSatisfy { $0 == 0 }
+            guard bitLength < size * 8 || isMinimum else { return .failure(.size) }
+            length = size
+        }
+        var out = [UInt8](repeating: 0, count: length)
+        for (k, byte) in magnitude.reversed().enumerated() where k < length { out[length - 1 - k] = byte }
+        if negative && bitLength > 0 {
+            var carry = true
+            for k in out.indices.reversed() {
+                out[k] = ~out[k]
+                if carry {
+                    out[k] &+= 1
+                    carry = out[k] == 0
+                }
+            }
+        }
+        return .success(out)
+    }
+}
