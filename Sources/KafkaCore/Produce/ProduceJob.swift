@@ -55,12 +55,6 @@ package struct ProduceJob: Sendable {
         ("queue.buffering.max.kbytes", String(queueMaxKBytes)),
         ("linger.ms", "5"),
         ("partitioner", defaultPartitioner),
-        // With sparse connections librdkafka opens a connection to a random broker at most once per
-        // max(11, reconnect.backoff.ms / 2) ms (50 ms by default). On 2.10+ the idempotent producer's first
-        // broker after the bootstrap one waits for that (see KafkaProducer.connect): 20 ms makes it 11 ms.
-        // It also makes the first retry after a failed connection 20 ms (then doubling, up to
-        // reconnect.backoff.max.ms): two more attempts in the first second at a broker that is down.
-        ("reconnect.backoff.ms", "20"),
     ]
 
     /// One sentence for --help and the man page.
