@@ -2,6 +2,7 @@
 #   make demo   - install what is missing, build, run the examples' flow on a local mock cluster
 #   make test   - install what is missing, run the whole test suite
 #   make test-compat - the same suite on the current librdkafka the confluent-kafka wheel carries
+#   make deb    - a Debian package of the tools, man pages and completions (.build/deb/)
 PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
@@ -9,7 +10,7 @@ BIN := .build/release
 TOOLS := kput kpull kstream kmock kmeta
 MANDATE := 2026-11-25
 
-.PHONY: all build deps demo test test-compat suite fuzz bench bench-compat chaos sanitize man completions check-docs install uninstall clean
+.PHONY: all build deps demo test test-compat suite fuzz bench bench-compat chaos sanitize man completions check-docs install uninstall deb clean
 
 all: build
 
@@ -162,6 +163,13 @@ uninstall:
 	for t in $(TOOLS); do \
 		rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(MAN1DIR)/$$t.1 $(BASHDIR)/$$t $(ZSHDIR)/_$$t $(FISHDIR)/$$t.fish; \
 	done
+
+# make deb: .build/deb/kafka-filters_<version>_<arch>.deb from the release binaries (Scripts/deb.sh says what
+# is in it). The version is what `kput --version` prints (one place: KafkaFiltersInfo.version in Swift);
+# Depends comes from dpkg-shlibdeps, with librdkafka1 (>= 2.0.2). Scripts/deb-check.sh (CI) installs it,
+# runs the installed tools and removes it.
+deb: build
+	./Scripts/deb.sh
 
 clean:
 	rm -rf .build

@@ -162,11 +162,28 @@ _kmeta() {
     local -i positional_number
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
-    local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
-    local -a repeating_options=()
-    local -a non_repeating_options=()
+    local -a repeating_flags=(--verbose -v)
+    local -a non_repeating_flags=(--quiet -q --version -h --help)
+    local -a repeating_options=(-X --property)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout)
     __kmeta_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-b'|'--brokers')
+        return
+        ;;
+    '-X'|'--property')
+        return
+        ;;
+    '-F'|'--config')
+        __kmeta_add_completions -f
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    esac
 
     # Offer subcommand / subcommand argument completions
     local -r subcommand="${unparsed_words[0]}"

@@ -20,7 +20,7 @@ function __kmeta_parse_tokens -S
     set -l unparsed_tokens (__kmeta_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kmeta'
-        __kmeta_parse_subcommand 0 'version' 'h/help'
+        __kmeta_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'topics'
             __kmeta_parse_subcommand 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 'version' 'h/help'
@@ -91,6 +91,12 @@ function __kmeta_custom_completion
 end
 
 complete -c 'kmeta' -f
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" b brokers' -s 'b' -l 'brokers' -d 'Bootstrap brokers, host:port[,host:port...].' -rfka ''
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta"' -s 'X' -l 'property' -d 'Set a librdkafka property (repeatable), e.g. -X security.protocol=SASL_SSL.' -rfka ''
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" F config' -s 'F' -l 'config' -d 'Read librdkafka properties from a file of key=value lines (# comments).' -rF
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" connect-timeout' -l 'connect-timeout' -d 'Give up when no broker has answered after this many seconds (exit 69).' -rfka ''
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta"' -l 'verbose' -s 'v' -d 'Say more: librdkafka\'s log lines, per-line notes, a summary. Repeat for debug.'
+complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" q quiet' -l 'quiet' -s 'q' -d 'Say nothing but errors.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" version' -l 'version' -d 'Show the version.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_flags_or_options "kmeta" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'kmeta' -n '__kmeta_should_offer_completions_for_positional "kmeta" -eq 1' -fa 'topics' -d 'List topics: topic, partitions, replication_factor, internal.'

@@ -54,8 +54,14 @@ package final class KafkaProducer {
     private var lastTopic: (name: String, handle: OpaquePointer)?
     /// A pipe librdkafka writes a byte to when events arrive on the main queue (see `wakeupDescriptor`).
     private var wakeupPipe: (read: Int32, write: Int32)?
+    /// An idempotent producer on a librdkafka that drops its bootstrap connections: its first answered
+    /// `connect` asks once more (see `Librdkafka.dropsBootstrapConnections`).
+    private var askAgainForProducerId: Bool
 
     package init(settings: ClientSettings) throws(ClientSetupError) {
+        askAgainForProducerId = Librdkafka.dropsBootstrapConnections
+            && (settings.value(of: "enable.idempotence")?.lowercased() == "true"
+                || settings.value(of: "transactional.id") != nil)
         let config = try settings.makeConfig()
         rd_kafka_conf_set_events(config.pointer, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         client = try RDKafkaClient(kind: .producer, config: config)
@@ -86,8 +92,20 @@ package final class KafkaProducer {
     }
 
     /// Waits up to `timeoutMs` for a broker to answer, and for the topic to exist; returns its partition count.
+    ///
+    /// On librdkafka 2.10+ an idempotent producer asks a second time, once: the first answer came over a
+    /// bootstrap connection that librdkafka then closes, so its producer-id request found no broker up and
+    /// waits for a 500 ms timer; the second answer comes over a learned broker's connection, which the
+    /// producer-id request then uses at once. It costs one Metadata round trip on the one connection the
+    /// producer id needs anyway, where `enable.sparse.connections=false` (the other way round it) would
+    /// open a connection to every broker of the cluster on each start. If it fails the timer still runs.
     package func connect(topic: String, timeoutMs: Int32) -> Result<Int, KafkaError> {
-        client.topicMetadata(topic, timeoutMs: timeoutMs)
+        let result = client.topicMetadata(topic, timeoutMs: timeoutMs)
+        if case .success = result, askAgainForProducerId {
+            askAgainForProducerId = false
+            _ = client.topicMetadata(topic, timeoutMs: min(timeoutMs, 500))
+        }
+        return result
     }
 
     /// The topic's handle, made once. librdkafka refuses some names (longer than its limit, say) with a

@@ -20,6 +20,15 @@ package enum Librdkafka {
     /// property is unknown (setting it is a configuration error) and the wait is an idle broker thread's
     /// up-to-one-second sleep, which a wake-up cuts short.
     package static var hasFetchQueueBackoff: Bool { atLeast(2, 2) }
+
+    /// From 2.10.0 (KIP-899, librdkafka #4557) the first Metadata answer decommissions the bootstrap
+    /// connections (brokers not named in it), and the brokers it names start unconnected (sparse
+    /// connections). The idempotent producer asks for its producer id only from a broker that is up, and
+    /// tries again on a Metadata answer or on its 500 ms timer ("Starting PID FSM timer: Coordinator not
+    /// up", rdkafka_idempotence.c): so on 2.10+ nothing can be sent for half a second after start, unless
+    /// a second Metadata answer arrives over a learned broker's connection. Before 2.10 the bootstrap
+    /// connection becomes that broker's and the id is asked for on the first answer.
+    package static var dropsBootstrapConnections: Bool { atLeast(2, 10) }
 }
 
 #if canImport(Glibc)

@@ -22,6 +22,12 @@ struct KPull: ParsableCommand {
             first; it implies -e. -p N[,N...] reads only those partitions; without -g it reads them without \
             a group, as --no-group does: no join, no commit, no offsets left behind. A topic starting with ^ \
             is a pattern, matched by the group's subscription.
+
+            Transactional topics: kpull reads committed data only (librdkafka's default \
+            isolation.level=read_committed): it does not read past a transaction still open, and skips \
+            aborted messages. Transaction markers take offsets but are never lines, so offsets can have \
+            gaps; -e, --until and -o -N count offsets, markers included. -X isolation.level=read_uncommitted \
+            reads everything, aborted messages too.
             """ + ManualText.kpull,
         version: KafkaFiltersInfo.version)
 

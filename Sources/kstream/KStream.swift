@@ -20,6 +20,11 @@ struct KStream: ParsableCommand {
             partitions; without -g it tails them without a group, as --no-group does: no join, no commit, no \
             offsets left behind. A topic starting with ^ is a pattern, matched by the group's subscription. \
             (-o is --output here, as before; kpull's -o is --from.)
+
+            Transactional topics: kstream reads committed data only (librdkafka's default \
+            isolation.level=read_committed): it waits at a transaction still open and skips aborted \
+            messages. Transaction markers take offsets but are never lines. -X \
+            isolation.level=read_uncommitted reads everything, aborted messages too.
             """ + ManualText.kstream,
         version: KafkaFiltersInfo.version)
 

@@ -205,6 +205,47 @@ final class KMetaTests: XCTestCase {
         XCTAssertEqual(try committed(group: group, topic: topic).offsets, [0: 10, 1: 12, 2: 8])
     }
 
+    /// People type global options first (git -C, rpk -X): the connection options mean the same on either
+    /// side of the subcommand, for every subcommand's output and for its failures.
+    func testConnectionOptionsGoBeforeOrAfterTheSubcommand() throws {
+        let topic = createTopic("kmeta-either", partitions: 2)
+        try produce(topic, perPartition: [3, 1])
+        for args in [["topics"], ["partitions", "-t", topic], ["brokers"]] {
+            let after = try execute("kmeta", args + ["-b", brokers, "-X", "client.id=after"])
+            let before = try execute("kmeta", ["-b", brokers, "-X", "client.id=before"] + args)
+            XCTAssertEqual(after.status, 0, after.stderr)
+            XCTAssertEqual(before.status, 0, before.stderr)
+            XCTAssertFalse(before.lines.isEmpty)
+            XCTAssertEqual(before.lines, after.lines, "kmeta -b B \(args) and kmeta \(args) -b B")
+        }
+        // -v before the subcommand says more, as after it does.
+        let verbose = try execute("kmeta", ["-v", "-b", brokers, "topics", topic])
+        XCTAssertEqual(verbose.status, 0, verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("brokers: \(brokers) (from -b)"), verbose.stderr)
+        // --connect-timeout and -b before it: an unreachable cluster, one line and 69, as after it.
+        for args in [["--connect-timeout", "1", "-b", "127.0.0.1:1", "brokers"], ["brokers", "--connect-timeout", "1", "-b", "127.0.0.1:1"]] {
+            assertOneLine(try execute("kmeta", args, timeout: 30), status: 69, contains: "within 1s")
+        }
+        // -F before the subcommand is read: a file naming no usable broker fails the same way.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(Harness.unique("kmeta-conf"))
+        try "bootstrap.servers=127.0.0.1:1\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        assertOneLine(try execute("kmeta", ["-F", file.path, "--connect-timeout", "1", "topics"], timeout: 30,
+                                  environment: ["KAFKA_BROKERS": ""]),
+                      status: 69, contains: "127.0.0.1:1")
+    }
+
+    func testLagOverTheLimitByOneSaysOneMessage() throws {
+        let topic = createTopic("kmeta-one", partitions: 1)
+        let group = Harness.unique("kmeta-one-g")
+        try produce(topic, perPartition: [2])
+        let pull = try execute("kpull", ["-b", brokers, "-t", topic, "-g", group, "-n", "1"] + Harness.fastConsumer)
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        let over = try kmeta(["lag", "-g", group, "-t", topic, "--max-lag", "0"])
+        XCTAssertEqual(over.status, 1, over.stderr)
+        XCTAssertTrue(over.stderr.contains("is 1 message behind, over --max-lag 0"), over.stderr)
+    }
+
     func testLagOfAGroupThatCommittedNothingIsOneLineAnd69() throws {
         let topic = createTopic("kmeta-nogroup", partitions: 2)
         try produce(topic, perPartition: [3, 0])

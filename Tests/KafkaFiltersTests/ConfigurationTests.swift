@@ -51,6 +51,19 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(try options.resolve(tool: "t", environment: ["KAFKA_BROKERS": ""]).brokers, "localhost:9092")
     }
 
+    /// librdkafka's sparse-connect interval is max(11, reconnect.backoff.ms / 2): 20 ms by default here, so a
+    /// tool's first learned broker on librdkafka 2.10+ waits 11 ms, not 50; never above the user's max
+    /// (librdkafka refuses a backoff over reconnect.backoff.max.ms), and the user's own value wins.
+    func testReconnectBackoffDefaultIsShortAndNeverOverTheMax() throws {
+        let plain = try ConnectionOptions.parse([]).resolve(tool: "t", environment: [:])
+        XCTAssertEqual(plain.value(of: "reconnect.backoff.ms"), "20")
+        XCTAssertEqual(plain.value(of: "reconnect.backoff.max.ms"), "1000")
+        let lowMax = try ConnectionOptions.parse(["-X", "reconnect.backoff.max.ms=10"]).resolve(tool: "t", environment: [:])
+        XCTAssertEqual(lowMax.value(of: "reconnect.backoff.ms"), "10")
+        let own = try ConnectionOptions.parse(["-X", "reconnect.backoff.ms=100"]).resolve(tool: "t", environment: [:])
+        XCTAssertEqual(own.value(of: "reconnect.backoff.ms"), "100")
+    }
+
     func testUnknownAndInvalidPropertiesAreConfigurationErrors() throws {
         for args in [["-X", "no.such=1"], ["-X", "linger.ms=banana"]] {
             let options = try ConnectionOptions.parse(args)

@@ -109,6 +109,14 @@ package struct ConnectionOptions: ParsableArguments {
         // librdkafka backs off up to 10 s between reconnects; a tool someone is waiting on should notice a
         // restarted broker within a second. -X reconnect.backoff.max.ms overrides it.
         settings.addDefaults([("reconnect.backoff.max.ms", "1000")])
+        // With sparse connections (the default) librdkafka connects to a randomly chosen broker at most once
+        // per max(11, reconnect.backoff.ms / 2) ms: 50 ms by default. From 2.10 the first Metadata answer
+        // closes the bootstrap connections, so every tool's first learned broker waited for that (kpull
+        // --no-group -n 1 twice, before its metadata and before its ListOffsets); 20 ms makes it 11 ms. The
+        // first retry after a failed connection is then 20 ms, doubling up to reconnect.backoff.max.ms: two
+        // more attempts in the first second at a broker that is down. Never above the max the user set.
+        let backoffMax = settings.value(of: "reconnect.backoff.max.ms").flatMap { Int($0) } ?? 1000
+        settings.addDefaults([("reconnect.backoff.ms", String(max(0, min(20, backoffMax))))])
         do { try settings.check() } catch { throw ToolFailure(error) }
         return settings
     }
