@@ -6,6 +6,8 @@ import KafkaCore
 final class LineSink {
     let writer: OutputWriter
     let format: Envelope.Format
+    /// How keys and values become envelope members (the codec seam; `.plain` today).
+    let fields: MessageFields
     private let flushThreshold: Int
     private(set) var linesWritten = 0
 
@@ -22,6 +24,8 @@ final class LineSink {
         /// and in -e's drain plan) instead of hashing its topic name per message; `partitions[slot]` names it.
         var partitions: [TopicPartition] = []
         var partitionIndex: [TopicPartition: Int] = [:]
+        /// Messages turned into lines so far (kpull -c, kstream --stats).
+        var taken = 0
         /// [topic id][partition] → slot + 1 (0: none yet).
         var slotTable: [[Int]] = []
 
@@ -55,7 +59,11 @@ final class LineSink {
             return index
         }
 
-        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
+        /// The line for `message`: its key and value become envelope members (or the value line) through
+        /// `fields`, the codec seam; today's plain fields are called directly.
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format, fields: MessageFields)
+            throws(Envelope.ValueLineError)
+        {
             switch format {
             case .envelope:
                 var headers: [EnvelopeHeader] = []
@@ -65,14 +73,26 @@ final class LineSink {
                 let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
                 message.withKey { key in
                     message.withValue { value in
-                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
-                                        key: key, value: value, headers: headers, to: &buffer)
+                        switch fields {
+                        case .plain:
+                            Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                            key: key, value: value, headers: headers, to: &buffer)
+                        case .decoded(let decoder):
+                            Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                            key: key, value: value, headers: headers, fields: decoder, to: &buffer)
+                        }
                     }
                 }
             case .value:
-                try message.withValue { (value) throws(Envelope.ValueLineError) in try Envelope.appendValueLine(value, to: &buffer) }
+                try message.withValue { (value) throws(Envelope.ValueLineError) in
+                    switch fields {
+                    case .plain: try Envelope.appendValueLine(value, to: &buffer)
+                    case .decoded(let decoder): try decoder.appendValueLine(value, to: &buffer)
+                    }
+                }
             }
             if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
+            taken &+= 1
             lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
         }
 
@@ -82,14 +102,17 @@ final class LineSink {
     }
     private var state = State()
 
-    init(writer: OutputWriter, format: Envelope.Format) {
+    init(writer: OutputWriter, format: Envelope.Format, fields: MessageFields = .plain) {
         self.writer = writer
         self.format = format
+        self.fields = fields
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
 
     var isEmpty: Bool { state.buffer.isEmpty }
+    /// Messages turned into lines so far (each counted once it is in the buffer).
+    var messagesTaken: Int { state.taken }
     /// The buffer is full enough for one large write.
     var needsFlush: Bool { state.buffer.count >= flushThreshold }
     /// A line has waited in the buffer longer than `nanoseconds`.
@@ -106,7 +129,7 @@ final class LineSink {
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
-        try state.append(message, slot: index, format: format)
+        try state.append(message, slot: index, format: format, fields: fields)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
