@@ -287,13 +287,6 @@ enum ConsumerAssignment {
 extension KafkaError {
     /// What a partition without a leader is answered with.
     package static var leaderNotAvailable: KafkaError { KafkaError(code: RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) }
-
-    /// The broker does not support the request (librdkafka knows it from ApiVersions, or the broker
-    /// closed the connection on it).
-    package var isUnsupported: Bool {
-        rdCode == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || rdCode == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION
-            || rdCode == RD_KAFKA_RESP_ERR_INVALID_REQUEST
-    }
 }
 
 /// One offsets_for_times call, run on its own thread. librdkafka's handle is thread-safe; the job is

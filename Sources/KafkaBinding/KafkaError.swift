@@ -1,4 +1,5 @@
 import Crdkafka
+import KafkaCore
 
 /// One error type for everything librdkafka reports: its code, its text, and whether it is worth retrying.
 package struct KafkaError: Error, CustomStringConvertible, Sendable {
@@ -54,5 +55,28 @@ package struct KafkaError: Error, CustomStringConvertible, Sendable {
     package var isConfigurationProblem: Bool {
         rdCode == RD_KAFKA_RESP_ERR__INVALID_ARG || rdCode == RD_KAFKA_RESP_ERR__SSL
             || rdCode == RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED
+    }
+
+    /// The broker does not support the request (librdkafka knows it from ApiVersions, or the broker
+    /// closed the connection on it).
+    package var isUnsupported: Bool {
+        rdCode == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || rdCode == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION
+            || rdCode == RD_KAFKA_RESP_ERR_INVALID_REQUEST
+    }
+
+    /// The facts the tools' rules decide on (`ErrorMap`): the class of the code, fatal, retriable, text.
+    package var facts: ErrorFacts {
+        ErrorFacts(kind, isFatal: isFatal, isRetriable: isRetriable, text: message, name: name)
+    }
+
+    private var kind: ErrorFacts.Kind {
+        if isAllBrokersDown { return .allBrokersDown }
+        if isTransport { return .transport }
+        if isTimeout { return .timeout }
+        if isUnknownTopic { return .unknownTopic }
+        if isAuthorization { return .authorization }
+        if isConfigurationProblem { return .configuration }
+        if isUnsupported { return .unsupported }
+        return .other
     }
 }

@@ -45,7 +45,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
 }
 
 /// A failure that ends the tool: printed as one diagnostic line, then the process exits with `status`.
-package struct ToolFailure: Error, CustomStringConvertible, Sendable {
+package struct ToolFailure: Error, CustomStringConvertible, Sendable, Equatable {
     package var status: ExitStatus
     package var message: String
     package init(_ status: ExitStatus, _ message: String) {

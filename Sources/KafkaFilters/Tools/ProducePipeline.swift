@@ -108,14 +108,11 @@ package final class ProducePipeline {
                 Diagnostics.error("stopped before any broker answered (tried \(settings.brokers)); no input was read")
                 return signal
             }
-            if error.isUnknownTopic {
-                Diagnostics.error("topic \"\(job.topic)\" does not exist")
-            } else {
-                Diagnostics.error(
-                    "no broker answered within \(settings.connectTimeoutMs / 1000)s (tried \(settings.brokers)): \(error)")
-            }
+            let failure = ErrorMap.failure(error.facts, .connecting(
+                brokers: settings.brokers, timeoutMs: settings.connectTimeoutMs, topic: job.topic, access: "write to"))
+            Diagnostics.error(failure.message)
             producer.close()
-            return error.isAuthorization ? .configError : .unavailable
+            return failure.status
         }
         wakeup = producer.wakeupDescriptor()
         var status = ExitStatus.ok

@@ -39,17 +39,6 @@ extension ToolFailure {
     }
 }
 
-extension KafkaError {
-    /// The sysexits code that best describes this error when it ends a tool.
-    var exitStatus: ExitStatus {
-        if isTransport { return .unavailable }
-        if isUnknownTopic { return .unavailable }
-        if isAuthorization { return .configError }
-        if isConfigurationProblem { return .configError }
-        return .tempFailure
-    }
-}
-
 extension TopicName {
     /// `problem` as an argument error: one line, `tool: problem` (no usage text after it), exit 64.
     package static func validate(_ name: String, allowPattern: Bool = false) throws {

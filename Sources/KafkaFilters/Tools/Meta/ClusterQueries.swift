@@ -36,26 +36,18 @@ package final class Queries {
     }
 
     func unreachable(_ error: KafkaError) -> ToolFailure {
-        if error.isAuthorization { return ToolFailure(.configError, "not authorized: \(error)") }
-        return ToolFailure(.unavailable,
-            "no broker answered within \(Self.seconds(timeoutMs)) (tried \(settings.brokers)): \(error)")
+        ErrorMap.failure(error.facts, .connecting(brokers: settings.brokers, timeoutMs: timeoutMs))
     }
 
-    static func seconds(_ ms: Int32) -> String {
-        ms % 1000 == 0 ? "\(ms / 1000)s" : "\(Double(ms) / 1000)s"
-    }
+    static func seconds(_ ms: Int32) -> String { ErrorMap.seconds(ms) }
 
     /// The topics named, each of which must exist (exit 69 otherwise, 78 when not authorized).
     func existing(_ names: [String], in info: ClusterInfo) throws(ToolFailure) -> [TopicInfo] {
         var result: [TopicInfo] = []
         var seen = Set<String>()
         for name in names where seen.insert(name).inserted {
-            guard let t = info.topic(name), !(t.error?.isUnknownTopic ?? false) else {
-                throw ToolFailure(.unavailable, "topic \"\(name)\" does not exist")
-            }
-            if let e = t.error {
-                throw ToolFailure(e.exitStatus, "topic \"\(name)\": \(e) (\(e.name))")
-            }
+            guard let t = info.topic(name) else { throw ToolFailure(.unavailable, "topic \"\(name)\" does not exist") }
+            if let e = t.error { throw ErrorMap.failure(e.facts, .topic(name)) }
             result.append(t)
         }
         return result
@@ -202,8 +194,8 @@ package final class Queries {
             }
             committed = c
         case .failure(let error):
-            throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-                "the coordinator of group \"\(group)\" did not give its offsets within \(Self.seconds(timeoutMs)): \(error)")
+            throw ErrorMap.failure(error.facts,
+                .request("the coordinator of group \"\(group)\" did not give its offsets within \(Self.seconds(timeoutMs))"))
         }
         // Without -t: the topics this group has committed offsets on.
         if names.isEmpty {
@@ -304,13 +296,12 @@ package final class Queries {
         case .success(let g): groups = g
         case .failure(let error) where error.isUnsupported:
             // librdkafka's mock clusters (2.0.2 and 2.16) advertise neither ListGroups nor DescribeGroups.
-            throw ToolFailure(.unavailable, "the cluster does not support listing or describing groups (ListGroups/DescribeGroups): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the cluster does not support listing or describing groups (ListGroups/DescribeGroups)"))
         case .failure(let error) where error.isTransport:
             // A broker that does not know a request closes the connection on it.
-            throw ToolFailure(.unavailable, "the cluster closed the connection when asked to list or describe groups (ListGroups/DescribeGroups; a cluster that does not support them does this): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the cluster closed the connection when asked to list or describe groups (ListGroups/DescribeGroups; a cluster that does not support them does this)"))
         case .failure(let error):
-            throw ToolFailure(error.isTimeout ? .unavailable : error.exitStatus,
-                "the brokers did not list their groups within \(Self.seconds(timeoutMs)): \(error)")
+            throw ErrorMap.failure(error.facts, .request("the brokers did not list their groups within \(Self.seconds(timeoutMs))"))
         }
         if let name, !groups.contains(where: { $0.group == name && $0.state != "Dead" }) {
             throw ToolFailure(.unavailable, "group \"\(name)\" does not exist")
