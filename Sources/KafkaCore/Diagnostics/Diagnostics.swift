@@ -65,21 +65,11 @@ package enum Diagnostics {
         var line = Array("\(tool): \(text)".utf8)
         line.removeAll { $0 == 0x0A || $0 == 0x0D }
         line.append(0x0A)
-        line.withUnsafeBytes { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = write(2, buf.baseAddress! + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        _ = line.withUnsafeBytes { SystemCalls.writeAll(2, $0) }  // stderr failed: nothing better to do
     }
 
     /// True when stderr is a terminal: progress and summaries are shown only then (or with -v).
-    package static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    package static var stderrIsTerminal: Bool { SystemCalls.isTerminal(2) }
 }
 
 extension String {

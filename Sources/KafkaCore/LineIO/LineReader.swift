@@ -116,13 +116,10 @@ package final class LineReader {
             }
             if let waitForInput, !waitForInput(fd) { return false }
             let room = buffer.count - end
-            let n = read(fd, buffer.baseAddress! + end, min(room, chunkSize))
-            if n < 0 {
-                if errno == EINTR {
-                    if shouldStop() { return false }
-                    continue
-                }
-                throw IOError(code: errno, context: "read")
+            guard let n = try SystemCalls.read(fd, into: buffer.baseAddress! + end, count: min(room, chunkSize)) else {
+                // A signal: stop if asked to, else read again.
+                if shouldStop() { return false }
+                continue
             }
             if n == 0 { eof = true } else { end += n }
         }

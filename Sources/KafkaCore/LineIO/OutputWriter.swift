@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Buffered output with explicit flush points: a tool appends lines, calls `flush()`, and only then
 /// may say those lines have reached the output (and commit their offsets).
 package final class OutputWriter {
@@ -30,17 +24,14 @@ package final class OutputWriter {
     }
 
     deinit {
-        if path != nil { close(fd) }
+        if path != nil { SystemCalls.close(fd) }
     }
 
-    var isTerminal: Bool { isatty(fd) == 1 }
+    var isTerminal: Bool { SystemCalls.isTerminal(fd) }
 
     /// True when the output is a pipe whose reader has gone (poll(2) reports POLLERR), so an idle
     /// consumer can stop as `tail -f` does instead of waiting for its next write to fail with EPIPE.
-    package var readerGone: Bool {
-        var p = pollfd(fd: fd, events: 0, revents: 0)
-        return poll(&p, 1, 0) == 1 && (p.revents & Int16(POLLERR)) != 0
-    }
+    package var readerGone: Bool { SystemCalls.readerGone(fd) }
     package var needsFlush: Bool { buffer.count >= flushThreshold }
 
     /// Adds bytes to the buffer; they reach the output at the next `flush()`.
@@ -57,20 +48,8 @@ package final class OutputWriter {
     /// `bytes` and empties it; on failure the bytes that did reach the output are reported in the error
     /// and removed from `bytes`.
     package func flush(_ bytes: inout [UInt8]) throws(OutputFailure) {
-        var written = 0
-        let total = bytes.count
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buf in
-            while written < total {
-                let n = write(fd, buf.baseAddress! + written, total - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
-            }
-        }
+        guard !bytes.isEmpty else { return }
+        let (written, failure) = bytes.withUnsafeBytes { SystemCalls.writeAll(fd, $0) }
         if failure != 0 {
             bytes.removeFirst(written)
             throw OutputFailure(code: failure, bytesWritten: written)
@@ -82,7 +61,7 @@ package final class OutputWriter {
     package func reopen() throws(IOError) {
         guard let path else { return }
         let newFD = try FileBytes.openAppend(path)
-        close(fd)
+        SystemCalls.close(fd)
         fd = newFD
     }
 }
@@ -91,6 +70,6 @@ package struct OutputFailure: Error, CustomStringConvertible {
     var code: Int32
     /// How many bytes of the buffer reached the output before the failure.
     package var bytesWritten: Int
-    package var isBrokenPipe: Bool { code == EPIPE }
-    package var description: String { "write: \(String(cString: strerror(code)))" }
+    package var isBrokenPipe: Bool { code == SystemCalls.brokenPipe }
+    package var description: String { "write: \(SystemCalls.errorText(code))" }
 }

@@ -13,13 +13,9 @@ package enum Signals {
     private static let hangups = Atomic<Int>(0)
 
     package static func install(handleHangup: Bool = false) {
-        signal(SIGPIPE, SIG_IGN)
-        var action = sigaction()
-        // No SA_RESTART: a blocked read(2) on stdin returns EINTR so the tool can stop reading.
-        action.sa_flags = 0
-        sigemptyset(&action.sa_mask)
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { signo in
+        SystemCalls.ignoreBrokenPipe()
+        // No SA_RESTART (SystemCalls.handle): a blocked read(2) on stdin returns EINTR so the tool can stop reading.
+        SystemCalls.handle(handleHangup ? [SIGINT, SIGTERM, SIGHUP] : [SIGINT, SIGTERM]) { signo in
             if signo == SIGHUP {
                 Signals.hangups.add(1, ordering: .relaxed)
                 return
@@ -27,10 +23,6 @@ package enum Signals {
             _ = Signals.first.compareExchange(expected: 0, desired: signo, ordering: .relaxed)
             Signals.count.add(1, ordering: .relaxed)
         }
-        #endif
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
-        if handleHangup { sigaction(SIGHUP, &action, nil) }
     }
 
     /// The first stop signal received, if any.

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -89,16 +84,19 @@ func runMockControlLoop(cluster: MockCluster) {
     var chunk = [UInt8](repeating: 0, count: 4096)
     while !Signals.stopRequested {
         guard stdinOpen else {
-            usleep(100_000)
+            SystemCalls.sleep(milliseconds: 100)
             continue
         }
-        var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-        let ready = Glibc.poll(&pfd, 1, 200)
-        if ready <= 0 { continue }
-        let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR || errno == EAGAIN { continue }
-            stdinOpen = false
+        guard case .ready = SystemCalls.waitForInput(0, timeoutMs: 200) else { continue }
+        let got = chunk.withUnsafeMutableBytes { b in
+            Result { () throws(IOError) in try SystemCalls.read(0, into: b.baseAddress!, count: b.count) }
+        }
+        let n: Int
+        switch got {
+        case .success(let count?): n = count
+        case .success(nil): continue  // a signal: the loop looks at it
+        case .failure(let error):
+            if !error.isWouldBlock { stdinOpen = false }
             continue
         }
         if n == 0 {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ArgumentParser
 import KafkaBinding
 import KafkaCore
@@ -49,14 +44,14 @@ package func runMock(brokers: Int, topics: [MockTopicSpec], envFile: String?) th
     }
     let bootstrap = cluster.bootstrapServers
     if let envFile {
-        let fd = open(envFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            Diagnostics.error("cannot write \(envFile): \(String(cString: strerror(errno)))")
+        let fd: Int32
+        do { fd = try SystemCalls.open(envFile, .truncate) } catch {
+            Diagnostics.error("cannot write \(envFile): \(SystemCalls.errorText(error.code))")
             throw ExitStatus.ioError.exitCode
         }
         let text = Array("KAFKA_BROKERS=\(bootstrap)\n".utf8)
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        _ = text.withUnsafeBytes { SystemCalls.writeAll(fd, $0) }
+        SystemCalls.close(fd)
     }
     let out = OutputWriter()
     out.append(Array((bootstrap + "\n").utf8))

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -130,7 +125,7 @@ package final class ProducePipeline {
                 status = status.worst(.ioError)
                 continue
             }
-            defer { if fd != 0 { close(fd) } }
+            defer { if fd != 0 { SystemCalls.close(fd) } }
             do {
                 if try !read(fd: fd, sourceIndex: index) { complete = false }
             } catch {
@@ -198,24 +193,26 @@ package final class ProducePipeline {
     /// out while the input is idle (an interactive or slow pipe), not only after the next 1000 lines.
     private func waitForInput(_ fd: Int32) -> Bool {
         guard let wakeup else { return true }
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
         // Input not ready at once: the burst read so far is one run of keyless lines.
-        if poll(&fds, 1, 0) == 0 { spread?.inputPaused() }
+        if SystemCalls.waitForInput(fd, timeoutMs: 0) == .timedOut { spread?.inputPaused() }
         while true {
             if stopReading { return false }
-            fds[0].revents = 0
-            fds[1].revents = 0
             // The timeout only drives the progress line; the wake-up pipe says when reports arrive.
-            let n = poll(&fds, 2, 1000)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return true  // let read(2) report the problem
+            var input = false
+            var reports = true
+            switch SystemCalls.waitForInput(fd, or: wakeup, timeoutMs: 1000) {
+            case .interrupted: continue
+            case .failed: return true  // let read(2) report the problem
+            case .timedOut: break
+            case .ready(let first, let second):
+                input = first
+                reports = second
             }
-            if fds[1].revents != 0 || n == 0 {
+            if reports {
                 producer.drainWakeups()
                 pump(waitMs: 0, flushReport: true)
             }
-            if fds[0].revents != 0 { return true }
+            if input { return true }
         }
     }
 

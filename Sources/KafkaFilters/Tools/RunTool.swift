@@ -2,12 +2,6 @@ import ArgumentParser
 import KafkaBinding
 import KafkaCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // Where a failure becomes an exit code (ARCHITECTURE.md, "Errors and exit codes"): here, in the tools,
 // not in the core (which knows no argument parser) nor in the binding (which reports KafkaError).
 
@@ -45,7 +39,7 @@ extension TopicName {
         guard let problem = problem(name, allowPattern: allowPattern) else { return }
         let tool = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "kafka"
         let line = Array("\(tool): \(problem)\n".utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }  // short or failed: nothing better to do
+        _ = line.withUnsafeBytes { SystemCalls.writeAll(2, $0) }  // failed: nothing better to do
         throw ExitCode.validationFailure
     }
 }

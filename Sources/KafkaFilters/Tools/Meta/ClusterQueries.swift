@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -18,7 +13,7 @@ package final class Queries {
         self.settings = settings
         // A reader that goes away (kmeta topics | head -1) shows up as EPIPE, which ends kmeta with 0.
         // SIGINT and SIGTERM keep their default action: nothing is left half-done when kmeta stops.
-        signal(SIGPIPE, SIG_IGN)
+        SystemCalls.ignoreBrokenPipe()
     }
 
     var timeoutMs: Int32 { settings.connectTimeoutMs }
@@ -340,27 +335,23 @@ package final class Queries {
 /// regular expression, as in librdkafka's subscriptions (kpull -t '^logs-.*'), compiled once.
 package final class TopicPattern {
     private let glob: String?
-    private var regex = regex_t()
-    private var compiled = false
+    private let regex: SystemCalls.Regex?
 
     package init(_ text: String) throws(ToolFailure) {
         if text.hasPrefix("^") {
             glob = nil
-            guard regcomp(&regex, text, REG_EXTENDED | REG_NOSUB) == 0 else {
+            guard let compiled = SystemCalls.Regex(text) else {
                 throw ToolFailure(.usage, "invalid regular expression \"\(text)\"")
             }
-            compiled = true
+            regex = compiled
         } else {
             glob = text
+            regex = nil
         }
     }
 
-    deinit {
-        if compiled { regfree(&regex) }
-    }
-
     func matches(_ topic: String) -> Bool {
-        if let glob { return fnmatch(glob, topic, 0) == 0 }
-        return regexec(&regex, topic, 0, nil, 0) == 0
+        if let glob { return SystemCalls.globMatches(glob, topic) }
+        return regex?.matches(topic) ?? false
     }
 }
