@@ -110,12 +110,12 @@ package final class KafkaConsumer {
     private let commitQueue: RDKafkaQueue
     private var closed = false
     private var topics = TopicNames()
-    private var refill: PrefetchRefill
+    private var refill: PrefetchWaker
 
     package init(settings: ClientSettings, onRebalance: @escaping (RebalanceEvent) -> Void) throws(ClientSetupError) {
         let config = try settings.makeConfig()
         context = ConsumerCallbackContext()
-        refill = PrefetchRefill(settings: settings, version22: Librdkafka.hasFetchQueueBackoff)
+        refill = PrefetchWaker(settings: settings)
         context.onRebalance = onRebalance
         rd_kafka_conf_set_rebalance_cb(config.pointer, rebalanceCallback)
         rd_kafka_conf_set_error_cb(config.pointer, errorCallback)
@@ -333,8 +333,32 @@ package final class KafkaConsumer {
     }
 }
 
-extension PrefetchRefill {
-    /// The wake-up itself (when and with what: the rule, `PrefetchRefill` in the core).
+/// The prefetch wake-up (`PrefetchRefill` in the core says whether and with what): counts the messages
+/// taken and wakes the broker threads every `bytesPerWake` or `messagesPerWake`. Counted here, in the
+/// poll's own module, because it runs per message.
+struct PrefetchWaker {
+    private var bytes = 0
+    private var messages = 0
+    /// nil: no wake-ups (librdkafka 2.2+, or no call that would leave the credentials as configured).
+    private let credentials: (username: String, password: String)?
+
+    init(settings: ClientSettings) {
+        credentials = PrefetchRefill.wakeCredentials(settings, version22: Librdkafka.hasFetchQueueBackoff)
+    }
+
+    var wakes: Bool { credentials != nil }
+
+    /// Counts one message taken; true when the broker threads are due a wake-up.
+    mutating func taken(bytes n: Int) -> Bool {
+        guard credentials != nil else { return false }
+        bytes &+= n
+        messages &+= 1
+        guard bytes >= PrefetchRefill.bytesPerWake || messages >= PrefetchRefill.messagesPerWake else { return false }
+        bytes = 0
+        messages = 0
+        return true
+    }
+
     func wake(_ handle: OpaquePointer) {
         guard let credentials else { return }
         // The call can only fail for NULL arguments, which it is never given; the error object is freed.

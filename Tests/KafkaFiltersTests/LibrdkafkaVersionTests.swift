@@ -38,10 +38,10 @@ final class LibrdkafkaVersionTests: XCTestCase {
     }
 
     func testRefillCountsOnlyWhenItWakes() {
-        var off = PrefetchRefill(settings: ClientSettings(brokers: "b", properties: [("security.protocol", "SASL_SSL")]), version22: Librdkafka.hasFetchQueueBackoff)
+        var off = PrefetchWaker(settings: ClientSettings(brokers: "b", properties: [("security.protocol", "SASL_SSL")]))
         XCTAssertFalse(off.wakes)
         XCTAssertFalse((0..<20_000).contains { _ in off.taken(bytes: 1 << 20) })
-        var on = PrefetchRefill(settings: ClientSettings(brokers: "b"), version22: Librdkafka.hasFetchQueueBackoff)
+        var on = PrefetchWaker(settings: ClientSettings(brokers: "b"))
         XCTAssertEqual(on.wakes, !Librdkafka.hasFetchQueueBackoff)
         if on.wakes {
             let due = (1...PrefetchRefill.messagesPerWake).filter { _ in on.taken(bytes: 10) }

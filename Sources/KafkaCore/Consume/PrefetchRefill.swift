@@ -16,18 +16,14 @@
 ///   (they would go from unset to "").
 /// From 2.2.0 (`version22`) a full queue backs the partition off for `fetch.queue.backoff.ms`, which no
 /// wake-up shortens: there the tools set that property instead (ConsumeSession) and this wakes nothing.
-/// The rule lives here; the binding (KafkaConsumer) makes the call when `taken` says so.
-package struct PrefetchRefill {
+/// The rule lives here; the binding's `PrefetchWaker` counts the messages taken and makes the call.
+package enum PrefetchRefill {
     package static let bytesPerWake = 1 << 20
     package static let messagesPerWake = 5_000
-    @usableFromInline var bytes = 0
-    @usableFromInline var messages = 0
-    /// What the wake-up call is given; nil: no wake-ups (2.2+, or no call that would leave the
-    /// credentials as configured).
-    package let credentials: (username: String, password: String)?
 
-    package init(settings: ClientSettings, version22: Bool) {
-        credentials = Self.wakeCredentials(
+    /// What the wake-up call may be given for `settings`; nil: no wake-ups.
+    package static func wakeCredentials(_ settings: ClientSettings, version22: Bool) -> (username: String, password: String)? {
+        wakeCredentials(
             version22: version22,
             securityProtocol: settings.value(of: "security.protocol"),
             mechanism: settings.value(of: "sasl.mechanisms") ?? settings.value(of: "sasl.mechanism"),
@@ -45,19 +41,5 @@ package struct PrefetchRefill {
         let mech = (mechanism ?? "GSSAPI").uppercased()
         guard mech == "PLAIN" || mech.hasPrefix("SCRAM-"), let username, let password else { return nil }
         return (username, password)
-    }
-
-    package var wakes: Bool { credentials != nil }
-
-    /// Counts one message taken; true when the broker threads are due a wake-up. (Per message, from the
-    /// binding's poll: inlinable, so it costs what it did there.)
-    @inlinable package mutating func taken(bytes n: Int) -> Bool {
-        guard credentials != nil else { return false }
-        bytes &+= n
-        messages &+= 1
-        guard bytes >= Self.bytesPerWake || messages >= Self.messagesPerWake else { return false }
-        bytes = 0
-        messages = 0
-        return true
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -117,9 +112,11 @@ extension ConsumeSession {
                 return waiting ? .appeared(partitions: count) : .existed(partitions: count)
             case .failure(let e): error = e
             }
+            let failure = ErrorMap.failure(
+                error.facts, .connecting(brokers: settings.brokers, timeoutMs: settings.connectTimeoutMs, topic: topic, access: "read"))
             if error.isUnknownTopic {
                 if job.exitAtEnd {
-                    fail(.unavailable, "topic \"\(topic)\" does not exist")
+                    fail(failure.status, failure.message)
                     return .stopped
                 }
                 if !waiting {
@@ -129,16 +126,12 @@ extension ConsumeSession {
                 let deadline = MonotonicClock.now + Self.topicPollMs * 1_000_000
                 while MonotonicClock.now < deadline {
                     if stop.requested() { return .stopped }
-                    usleep(50_000)
+                    SystemCalls.sleep(milliseconds: 50)
                 }
                 continue
             }
-            if error.isAuthorization {
-                fail(.configError, "not authorized to read \"\(topic)\": \(error)")
-            } else {
-                fail(.unavailable,
-                    "no broker answered within \(settings.connectTimeoutMs / 1000)s (tried \(settings.brokers)): \(error)")
-            }
+            // Not authorized (78), or no broker answered (69): ErrorMap's words, as every tool says them.
+            fail(failure.status, failure.message)
             return .stopped
         }
     }

@@ -137,7 +137,8 @@ package final class ConsumeSession {
     // MARK: - Per message
 
     var isDone: Bool {
-        if lifecycle.isStopping || stop.requested() { return true }
+        // Stored properties read directly: this runs per message.
+        if lifecycle.stopReason != nil || stop.requested() { return true }
         if let n = job.count, sink.messagesTaken >= n { return true }
         if let drain = partitions.drain, drain.isComplete { return true }
         return false
@@ -145,9 +146,12 @@ package final class ConsumeSession {
 
     /// Turns one message into a line in the buffer (not yet written).
     func take(_ message: borrowing ConsumedMessage) {
-        guard lifecycle.takesMessages else { return }
+        // Only while running (`takesMessages`), read as the stored phase: this runs per message.
+        guard case .running = lifecycle.phase else { return }
         committer.fetching()
-        if !lifecycle.isConnected, lifecycle.messageArrived() == .sayLinkBack { Diagnostics.warning("brokers reachable again") }
+        if case .connected = lifecycle.link {} else if lifecycle.messageArrived() == .sayLinkBack {
+            Diagnostics.warning("brokers reachable again")
+        }
         // Per message the partition is its slot; its TopicPartition is looked up only when needed.
         let slot = sink.slot(for: message)
         var admission = DrainPlan.Admission.within
@@ -177,13 +181,10 @@ package final class ConsumeSession {
         case .commitRefusedForEpochs(let offsets):
             committer.autoCommitRefused(offsets, consumer)
         case .error(let error):
-            if error.isFatal {
-                fail(.tempFailure, "fatal: \(error)")
-            } else if error.isUnknownTopic {
-                fail(.unavailable, "\(error)")
-            } else if error.isAuthorization {
-                fail(.configError, "not authorized: \(error)")
-            } else if error.isTransport {
+            // What an error event means (end the run, wait the outage out, or only say it) is ErrorMap's.
+            switch ErrorMap.duringRun(error.facts) {
+            case .fail(let failure): fail(failure.status, failure.message)
+            case .waitOut:
                 // librdkafka reconnects on its own; say so once per outage, not per retry.
                 if lifecycle.transportFailed(allBrokersDown: error.isAllBrokersDown) == .sayLinkLost {
                     // librdkafka appends a guess about SASL to every disconnect; it only misleads here.
@@ -194,8 +195,7 @@ package final class ConsumeSession {
                     if let hint = text.firstRange(of: ": verify that security.protocol") { text = String(text[..<hint.lowerBound]) }
                     Diagnostics.warning("lost the cluster (\(text)); waiting for it to come back")
                 }
-            } else {
-                Diagnostics.verbose("\(error)")
+            case .note: Diagnostics.verbose("\(error)")
             }
         }
     }

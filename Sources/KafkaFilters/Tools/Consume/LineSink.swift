@@ -6,8 +6,8 @@ import KafkaCore
 final class LineSink {
     let writer: OutputWriter
     let format: Envelope.Format
-    /// How keys and values become envelope members (the codec seam; `.plain` today).
-    let fields: MessageFields
+    /// How keys and values become envelope members (the codec seam): nil for today's plain fields.
+    private let decoder: (any MessageFieldDecoder)?
     private let flushThreshold: Int
     private(set) var linesWritten = 0
 
@@ -59,38 +59,54 @@ final class LineSink {
             return index
         }
 
-        /// The line for `message`: its key and value become envelope members (or the value line) through
-        /// `fields`, the codec seam; today's plain fields are called directly.
-        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format, fields: MessageFields)
-            throws(Envelope.ValueLineError)
-        {
+        /// The line for `message` with today's plain fields (`PlainFields`, through `Envelope.append`'s
+        /// plain entry: called directly, nothing per message beyond it).
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
             switch format {
             case .envelope:
-                var headers: [EnvelopeHeader] = []
-                if message.hasHeaders {
-                    message.forEachHeader { name, value in headers.append(EnvelopeHeader(key: name, value: value.map { Array($0) })) }
-                }
+                let headers = Self.headers(message)
                 let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
                 message.withKey { key in
                     message.withValue { value in
-                        switch fields {
-                        case .plain:
-                            Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
-                                            key: key, value: value, headers: headers, to: &buffer)
-                        case .decoded(let decoder):
-                            Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
-                                            key: key, value: value, headers: headers, fields: decoder, to: &buffer)
-                        }
+                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                        key: key, value: value, headers: headers, to: &buffer)
                     }
                 }
             case .value:
-                try message.withValue { (value) throws(Envelope.ValueLineError) in
-                    switch fields {
-                    case .plain: try Envelope.appendValueLine(value, to: &buffer)
-                    case .decoded(let decoder): try decoder.appendValueLine(value, to: &buffer)
+                try message.withValue { (value) throws(Envelope.ValueLineError) in try Envelope.appendValueLine(value, to: &buffer) }
+            }
+            appended(message, slot: index)
+        }
+
+        /// The line for `message` with a codec's fields (the seam: `MessageFieldDecoder`).
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format,
+                             decoder: some MessageFieldDecoder) throws(Envelope.ValueLineError) {
+            switch format {
+            case .envelope:
+                let headers = Self.headers(message)
+                let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
+                message.withKey { key in
+                    message.withValue { value in
+                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                        key: key, value: value, headers: headers, fields: decoder, to: &buffer)
                     }
                 }
+            case .value:
+                try message.withValue { (value) throws(Envelope.ValueLineError) in try decoder.appendValueLine(value, to: &buffer) }
             }
+            appended(message, slot: index)
+        }
+
+        private static func headers(_ message: borrowing ConsumedMessage) -> [EnvelopeHeader] {
+            var headers: [EnvelopeHeader] = []
+            if message.hasHeaders {
+                message.forEachHeader { name, value in headers.append(EnvelopeHeader(key: name, value: value.map { Array($0) })) }
+            }
+            return headers
+        }
+
+        @inline(__always)
+        private mutating func appended(_ message: borrowing ConsumedMessage, slot index: Int) {
             if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
             taken &+= 1
             lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
@@ -105,7 +121,7 @@ final class LineSink {
     init(writer: OutputWriter, format: Envelope.Format, fields: MessageFields = .plain) {
         self.writer = writer
         self.format = format
-        self.fields = fields
+        if case .decoded(let d) = fields { decoder = d } else { decoder = nil }
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
@@ -129,7 +145,9 @@ final class LineSink {
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
-        try state.append(message, slot: index, format: format, fields: fields)
+        // The plain path passes no decoder: no existential is copied or called per message.
+        guard let decoder else { return try state.append(message, slot: index, format: format) }
+        try state.append(message, slot: index, format: format, decoder: decoder)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KafkaBinding
 import KafkaCore
 
@@ -47,16 +42,18 @@ final class OffsetCommitter {
 
     /// kpull: commits have failed for longer than the commit timeout; the message to stop with, if so.
     func failedTooLong(linesWritten: Int) -> String? {
-        guard tracker.failingTooLong(now: MonotonicClock.now) else { return nil }
+        // Neither rule holds while commits succeed: the stored `failingSince` is read first, so the
+        // healthy path (every loop turn) neither copies the tracker nor reads the clock.
+        guard tracker.failingSince != nil, tracker.failingTooLong(now: MonotonicClock.now) else { return nil }
         return "no commit has succeeded for \(commitTimeoutMs / 1000) s; stopping with \(linesWritten - tracker.linesCommitted) lines written but not committed (they will be read again)"
     }
 
     /// kpull's back-pressure: while commits fail and the backlog is full, take nothing new (so nothing is
     /// skipped either) until a commit succeeds. True when it held reading back (waiting a little).
     func heldBack(_ consumer: KafkaConsumer, linesWritten: Int) -> Bool {
-        guard tracker.backlogFull(linesWritten: linesWritten) else { return false }
+        guard tracker.failingSince != nil, tracker.backlogFull(linesWritten: linesWritten) else { return false }
         collectResult(consumer, linesWritten: linesWritten, timeoutMs: 100)
-        if tracker.inFlight == nil { usleep(20_000) }
+        if tracker.inFlight == nil { SystemCalls.sleep(milliseconds: 20) }
         return true
     }
 
@@ -229,7 +226,7 @@ final class OffsetCommitter {
                 }
                 if tracker.pending.isEmpty { return nil }
             case .retryAfterPause:
-                usleep(200_000)
+                SystemCalls.sleep(milliseconds: 200)
             }
         }
         return nil
