@@ -337,6 +337,8 @@ package final class KafkaConsumer {
 /// taken and wakes the broker threads every `bytesPerWake` or `messagesPerWake`. Counted here, in the
 /// poll's own module, because it runs per message.
 struct PrefetchWaker {
+    static let bytesPerWake = 1 << 20
+    static let messagesPerWake = 5_000
     private var bytes = 0
     private var messages = 0
     /// nil: no wake-ups (librdkafka 2.2+, or no call that would leave the credentials as configured).
@@ -353,7 +355,7 @@ struct PrefetchWaker {
         guard credentials != nil else { return false }
         bytes &+= n
         messages &+= 1
-        guard bytes >= PrefetchRefill.bytesPerWake || messages >= PrefetchRefill.messagesPerWake else { return false }
+        guard bytes >= Self.bytesPerWake || messages >= Self.messagesPerWake else { return false }
         bytes = 0
         messages = 0
         return true

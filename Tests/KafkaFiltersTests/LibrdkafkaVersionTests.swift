@@ -44,9 +44,9 @@ final class LibrdkafkaVersionTests: XCTestCase {
         var on = PrefetchWaker(settings: ClientSettings(brokers: "b"))
         XCTAssertEqual(on.wakes, !Librdkafka.hasFetchQueueBackoff)
         if on.wakes {
-            let due = (1...PrefetchRefill.messagesPerWake).filter { _ in on.taken(bytes: 10) }
-            XCTAssertEqual(due, [PrefetchRefill.messagesPerWake], "one wake-up per 5,000 small messages")
-            XCTAssertTrue(on.taken(bytes: PrefetchRefill.bytesPerWake), "or per MiB")
+            let due = (1...PrefetchWaker.messagesPerWake).filter { _ in on.taken(bytes: 10) }
+            XCTAssertEqual(due, [PrefetchWaker.messagesPerWake], "one wake-up per 5,000 small messages")
+            XCTAssertTrue(on.taken(bytes: PrefetchWaker.bytesPerWake), "or per MiB")
         }
     }
 

@@ -17,9 +17,8 @@
 /// From 2.2.0 (`version22`) a full queue backs the partition off for `fetch.queue.backoff.ms`, which no
 /// wake-up shortens: there the tools set that property instead (ConsumeSession) and this wakes nothing.
 /// The rule lives here; the binding's `PrefetchWaker` counts the messages taken and makes the call.
+/// (How often: `PrefetchWaker.bytesPerWake` and `messagesPerWake`, constants of the per-message count.)
 package enum PrefetchRefill {
-    package static let bytesPerWake = 1 << 20
-    package static let messagesPerWake = 5_000
 
     /// What the wake-up call may be given for `settings`; nil: no wake-ups.
     package static func wakeCredentials(_ settings: ClientSettings, version22: Bool) -> (username: String, password: String)? {

@@ -109,7 +109,10 @@ package final class ConsumeSession {
                 fail(.tempFailure, failure)
                 break
             }
-            if committer.heldBack(consumer, linesWritten: sink.linesWritten) { continue }
+            if committer.backlogFull(linesWritten: sink.linesWritten) {
+                committer.waitForCommit(consumer, linesWritten: sink.linesWritten)
+                continue
+            }
             let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
                 switch event {
                 case .message(let message): take(message)
@@ -137,8 +140,9 @@ package final class ConsumeSession {
     // MARK: - Per message
 
     var isDone: Bool {
-        // Stored properties read directly: this runs per message.
-        if lifecycle.stopReason != nil || stop.requested() { return true }
+        // The stored phase, read directly (this runs per message): a stop reason makes a run `stopping`.
+        if case .stopping = lifecycle.phase { return true }
+        if stop.requested() { return true }
         if let n = job.count, sink.messagesTaken >= n { return true }
         if let drain = partitions.drain, drain.isComplete { return true }
         return false

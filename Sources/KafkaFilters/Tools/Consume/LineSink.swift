@@ -8,6 +8,8 @@ final class LineSink {
     let format: Envelope.Format
     /// How keys and values become envelope members (the codec seam): nil for today's plain fields.
     private let decoder: (any MessageFieldDecoder)?
+    /// `decoder == nil`, as a plain flag: testing the optional existential per message copies it.
+    private let plainFields: Bool
     private let flushThreshold: Int
     private(set) var linesWritten = 0
 
@@ -122,6 +124,7 @@ final class LineSink {
         self.writer = writer
         self.format = format
         if case .decoded(let d) = fields { decoder = d } else { decoder = nil }
+        plainFields = decoder == nil
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
@@ -146,8 +149,8 @@ final class LineSink {
     /// not one line throws and nothing is buffered.
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         // The plain path passes no decoder: no existential is copied or called per message.
-        guard let decoder else { return try state.append(message, slot: index, format: format) }
-        try state.append(message, slot: index, format: format, decoder: decoder)
+        if plainFields { return try state.append(message, slot: index, format: format) }
+        try state.append(message, slot: index, format: format, decoder: decoder!)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,

@@ -42,19 +42,22 @@ final class OffsetCommitter {
 
     /// kpull: commits have failed for longer than the commit timeout; the message to stop with, if so.
     func failedTooLong(linesWritten: Int) -> String? {
-        // Neither rule holds while commits succeed: the stored `failingSince` is read first, so the
-        // healthy path (every loop turn) neither copies the tracker nor reads the clock.
+        // Read first, as in `backlogFull`: a healthy run neither copies the tracker nor reads the clock.
         guard tracker.failingSince != nil, tracker.failingTooLong(now: MonotonicClock.now) else { return nil }
         return "no commit has succeeded for \(commitTimeoutMs / 1000) s; stopping with \(linesWritten - tracker.linesCommitted) lines written but not committed (they will be read again)"
     }
 
-    /// kpull's back-pressure: while commits fail and the backlog is full, take nothing new (so nothing is
-    /// skipped either) until a commit succeeds. True when it held reading back (waiting a little).
-    func heldBack(_ consumer: KafkaConsumer, linesWritten: Int) -> Bool {
-        guard tracker.failingSince != nil, tracker.backlogFull(linesWritten: linesWritten) else { return false }
+    /// kpull's back-pressure: commits are failing and the backlog is full, so nothing new is to be taken
+    /// (so nothing is skipped either) until a commit succeeds (`waitForCommit`). Checked every loop turn:
+    /// the stored `failingSince` first, so a healthy run neither copies the tracker nor reads the clock.
+    func backlogFull(linesWritten: Int) -> Bool {
+        tracker.failingSince != nil && tracker.backlogFull(linesWritten: linesWritten)
+    }
+
+    /// While the backlog is full: waits a little for the commit in flight (or between retries).
+    func waitForCommit(_ consumer: KafkaConsumer, linesWritten: Int) {
         collectResult(consumer, linesWritten: linesWritten, timeoutMs: 100)
         if tracker.inFlight == nil { SystemCalls.sleep(milliseconds: 20) }
-        return true
     }
 
     /// Lines were written whose next offsets are `written`: pending commits, and (kstream) stored in
