@@ -172,18 +172,14 @@ package final class ClusterMetadata {
         Array(lookup(groups.map { ($0, timestampMs) }, timeoutMs: timeoutMs).joined())
     }
 
-    /// One `rd_kafka_offsets_for_times` per job, each on a thread of its own, all within `timeoutMs`
+    /// One `RDKafkaClient.offsetsForTimes` per job, each on a thread of its own, all within `timeoutMs`
     /// (the logical timestamps -2/-1 ask for the earliest/latest offsets). A job that fails gives each
     /// of its partitions the error.
     private func lookup(_ jobs: [(partitions: [TopicPartition], timestamp: Int64)], timeoutMs: Int32) -> [[OffsetAnswer]] {
-        let work = jobs.map { job in
-            let list = RDKafkaTopicPartitionList(capacity: job.partitions.count)
-            for tp in job.partitions { list.add(topic: tp.topic, partition: tp.partition, offset: job.timestamp) }
-            return LookupJob(handle: client.handle, list: list, timeoutMs: timeoutMs)
-        }
-        // Plain pthreads (no Foundation in the binding): one per job, joined before the lists are read.
+        let work = jobs.map { LookupJob(handle: client.handle, partitions: $0.partitions, timestamp: $0.timestamp, timeoutMs: timeoutMs) }
+        // Plain pthreads (no Foundation in the binding): one per job, joined before the answers are read.
         var threads: [pthread_t] = []
-        for job in work where job.list.pointer.pointee.cnt > 0 {
+        for job in work where !job.partitions.isEmpty {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(job).toOpaque()
             let started = pthread_create(&thread, nil, { context in
@@ -199,13 +195,10 @@ package final class ClusterMetadata {
         }
         for thread in threads { pthread_join(thread, nil) }
         return work.map { job in
-            let answers = OffsetAnswer.answers(job.list)
-            guard job.error != RD_KAFKA_RESP_ERR_NO_ERROR else { return answers }
-            return answers.map { a in
-                var a = a
-                a.offset = OffsetAnswer.invalidOffset
-                a.error = KafkaError(code: job.error)
-                return a
+            switch job.result {
+            case .success(let answers): return answers
+            case .failure(let error):
+                return job.partitions.map { OffsetAnswer(topic: $0.topic, partition: $0.partition, offset: OffsetAnswer.invalidOffset, error: error) }
             }
         }
     }
@@ -296,21 +289,23 @@ extension KafkaError {
     package static var leaderNotAvailable: KafkaError { KafkaError(code: RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) }
 }
 
-/// One offsets_for_times call, run on its own thread. librdkafka's handle is thread-safe; the list is
+/// One offsets_for_times call, run on its own thread. librdkafka's handle is thread-safe; the job is
 /// touched by that thread only until `run` returns, and the caller joins the thread before reading it.
 private final class LookupJob {
     let handle: OpaquePointer
-    let list: RDKafkaTopicPartitionList
+    let partitions: [TopicPartition]
+    let timestamp: Int64
     let timeoutMs: Int32
-    var error = RD_KAFKA_RESP_ERR_NO_ERROR
+    var result: Result<[OffsetAnswer], KafkaError> = .success([])
 
-    init(handle: OpaquePointer, list: RDKafkaTopicPartitionList, timeoutMs: Int32) {
+    init(handle: OpaquePointer, partitions: [TopicPartition], timestamp: Int64, timeoutMs: Int32) {
         self.handle = handle
-        self.list = list
+        self.partitions = partitions
+        self.timestamp = timestamp
         self.timeoutMs = timeoutMs
     }
 
     func run() {
-        error = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMs)
+        result = RDKafkaClient.offsetsForTimes(handle, partitions, timestamp: timestamp, timeoutMs: timeoutMs)
     }
 }

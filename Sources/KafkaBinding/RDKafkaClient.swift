@@ -85,6 +85,24 @@ final class RDKafkaClient {
         return .success(OffsetAnswer.answers(list))
     }
 
+    /// ListOffsets (`rd_kafka_offsets_for_times`) on `handle`: for each of `partitions`, the first offset
+    /// whose message's timestamp is at or after `timestamp` (epoch ms; -1 where there is none), or for the
+    /// logical timestamps `RD_KAFKA_OFFSET_BEGINNING`/`END` the first offset held / the next to be written.
+    /// Each answer carries its own error; the failure is the call's (no leader answered in time, ...).
+    /// Batched per leader by librdkafka (`rd_kafka_query_watermark_offsets` costs two round trips per
+    /// partition). The one wrapper of the call: the consumer's lookups and kmeta's use it. Static, so a
+    /// lookup thread can make it with the handle alone (librdkafka's handle is thread-safe).
+    static func offsetsForTimes(_ handle: OpaquePointer, _ partitions: [TopicPartition], timestamp: Int64, timeoutMs: Int32)
+        -> Result<[OffsetAnswer], KafkaError>
+    {
+        guard !partitions.isEmpty else { return .success([]) }
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for tp in partitions { list.add(topic: tp.topic, partition: tp.partition, offset: timestamp) }
+        let err = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(code: err)) }
+        return .success(OffsetAnswer.answers(list))
+    }
+
     /// A fatal error (idempotent producer), if one has been raised.
     func fatalError() -> KafkaError? {
         var errstr = [CChar](repeating: 0, count: 512)

@@ -50,7 +50,7 @@ final class ConsumerOptionsTests: XCTestCase {
 
     func testUntilImpliesExitAtEnd() throws {
         let j = try job([], until: "15")
-        XCTAssertEqual(j.stop, .offset(15))
+        XCTAssertEqual(j.until, .offset(15))
         XCTAssertTrue(j.exitAtEnd)
     }
 

@@ -38,15 +38,15 @@ final class LibrdkafkaVersionTests: XCTestCase {
     }
 
     func testRefillCountsOnlyWhenItWakes() {
-        var off = PrefetchRefill(settings: ClientSettings(brokers: "b", properties: [("security.protocol", "SASL_SSL")]))
+        var off = PrefetchWaker(settings: ClientSettings(brokers: "b", properties: [("security.protocol", "SASL_SSL")]))
         XCTAssertFalse(off.wakes)
         XCTAssertFalse((0..<20_000).contains { _ in off.taken(bytes: 1 << 20) })
-        var on = PrefetchRefill(settings: ClientSettings(brokers: "b"))
+        var on = PrefetchWaker(settings: ClientSettings(brokers: "b"))
         XCTAssertEqual(on.wakes, !Librdkafka.hasFetchQueueBackoff)
         if on.wakes {
-            let due = (1...PrefetchRefill.messagesPerWake).filter { _ in on.taken(bytes: 10) }
-            XCTAssertEqual(due, [PrefetchRefill.messagesPerWake], "one wake-up per 5,000 small messages")
-            XCTAssertTrue(on.taken(bytes: PrefetchRefill.bytesPerWake), "or per MiB")
+            let due = (1...PrefetchWaker.messagesPerWake).filter { _ in on.taken(bytes: 10) }
+            XCTAssertEqual(due, [PrefetchWaker.messagesPerWake], "one wake-up per 5,000 small messages")
+            XCTAssertTrue(on.taken(bytes: PrefetchWaker.bytesPerWake), "or per MiB")
         }
     }
 

@@ -42,7 +42,7 @@ package struct CommitTracker {
     private var troubled = false
     /// When commits started failing (nil while they succeed), and how many written lines the last
     /// successful commit covered: together they bound what is written ahead of the commits.
-    private(set) var failingSince: UInt64?
+    package private(set) var failingSince: UInt64?
     package private(set) var linesCommitted = 0
 
     package init(maxUncommittedLines: Int?, commitTimeoutNs: UInt64?) {

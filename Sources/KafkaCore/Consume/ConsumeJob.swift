@@ -57,7 +57,7 @@ package struct ConsumeJob: Sendable {
     /// -N, times; with `seek`, for every partition. nil: `from` alone (librdkafka's auto.offset.reset).
     package var start: StartPositions?
     /// --until: where each partition stops (implies `exitAtEnd`).
-    package var stop: StopPosition?
+    package var until: StopPosition?
     /// -p: only these partitions (of each topic), assigned without a group.
     package var partitions: [Int32]?
     /// --no-group: assign instead of subscribe; no join, no commit.

@@ -25,21 +25,6 @@ package struct DrainPlan {
         self.stopTime = stopTime
     }
 
-    /// Where each of `keys` starts: its committed offset (`committed`, negative: none), else the offset
-    /// `resets` gives for the partitions without one (called only when there are any: a broker lookup).
-    package static func starts(
-        for keys: [TopicPartition], committed: [TopicPartition], resets: ([TopicPartition]) -> [TopicPartition: Int64]
-    ) -> [TopicPartition: Int64] {
-        var starts: [TopicPartition: Int64] = [:]
-        for tp in committed where tp.offset >= 0 { starts[TopicPartition(topic: tp.topic, partition: tp.partition)] = tp.offset }
-        let uncommitted = keys.filter { starts[$0] == nil }
-        if !uncommitted.isEmpty {
-            let r = resets(uncommitted)
-            for tp in uncommitted { starts[tp] = r[tp] }
-        }
-        return starts
-    }
-
     package mutating func assign(_ partitions: [TopicPartition], starts: [TopicPartition: Int64], ends newEnds: [TopicPartition: Int64]) {
         awaitingAssignment = false
         generation &+= 1

@@ -5,21 +5,24 @@ import Darwin
 #endif
 
 extension Envelope {
-    /// Appends one envelope line, including the trailing `"\n"`, to `out`.
-    /// Allocates nothing beyond growing `out`, so a reused buffer makes this allocation-free.
+    /// Appends one envelope line, including the trailing `"\n"`, to `out`, with today's key and value
+    /// members (`PlainFields`). Allocates nothing beyond growing `out`, so a reused buffer makes this
+    /// allocation-free.
     package static func append(topic: String, partition: Int32, offset: Int64, timestamp: Int64?,
                               key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
                               headers: [EnvelopeHeader], to out: inout [UInt8]) {
+        append(topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: key, value: value,
+               headers: headers, fields: PlainFields(), to: &out)
+    }
+
+    /// Appends one envelope line whose key and value members `fields` writes (the codec seam).
+    package static func append<Fields: MessageFieldDecoder>(
+        topic: String, partition: Int32, offset: Int64, timestamp: Int64?,
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: [EnvelopeHeader], fields: Fields, to out: inout [UInt8]
+    ) {
         appendPrefix(topic: topic, partition: partition, offset: offset, timestamp: timestamp, to: &out)
-        if let key {
-            appendLiteral(",\"key\":", to: &out)
-            if JSONString.isValidUTF8(key) {
-                JSONString.appendQuoted(key, to: &out)
-            } else {
-                appendBase64String(key, to: &out)
-                appendLiteral(",\"key_encoding\":\"base64\"", to: &out)
-            }
-        }
+        if let key { fields.appendKeyMembers(key, to: &out) }
         if !headers.isEmpty {
             appendLiteral(",\"headers\":[", to: &out)
             for index in headers.indices {
@@ -28,36 +31,13 @@ extension Envelope {
             }
             out.append(UInt8(ascii: "]"))
         }
-        if let value {
-            switch classify(value) {
-            case .json:
-                appendLiteral(",\"value\":", to: &out)
-                if let base = value.baseAddress {
-                    out.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self),
-                                                               count: value.count))
-                }
-            case .text:
-                appendLiteral(",\"value_encoding\":\"text\",\"value\":", to: &out)
-                JSONString.appendQuoted(value, to: &out)
-            case .binary:
-                appendLiteral(",\"value_encoding\":\"base64\",\"value\":", to: &out)
-                appendBase64String(value, to: &out)
-            }
-        }
+        if let value { fields.appendValueMembers(value, to: &out) }
         appendLiteral("}\n", to: &out)
     }
 
-    /// `--format value`: appends the value alone plus `"\n"`. Any valid UTF-8 without `\n`/`\r` —
-    /// which includes every single-line JSON document — is written as is. Throws, appending
-    /// nothing, for tombstones and for values that would not be exactly one line.
+    /// `--format value`: appends the value alone plus `"\n"` (`PlainFields.appendValueLine`).
     package static func appendValueLine(_ value: UnsafeRawBufferPointer?, to out: inout [UInt8]) throws(ValueLineError) {
-        guard let value else { throw .tombstone }
-        if let base = value.baseAddress, value.count > 0 {
-            let p = base.assumingMemoryBound(to: UInt8.self)
-            guard !containsLineBreak(p, value.count), JSONString.isValidUTF8(value) else { throw .notOneLine }
-            out.append(contentsOf: UnsafeBufferPointer(start: p, count: value.count))
-        }
-        out.append(UInt8(ascii: "\n"))
+        try PlainFields().appendValueLine(value, to: &out)
     }
 
     // MARK: - Pieces

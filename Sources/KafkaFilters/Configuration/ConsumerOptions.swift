@@ -83,7 +83,7 @@ package struct ConsumerOptions: ParsableArguments {
             if !plain || seek || groupless { job.start = start }
         }
         if let until {
-            do { job.stop = try StopPosition.parse(until, nowMs: nowMs, timeZone: .system) } catch {
+            do { job.until = try StopPosition.parse(until, nowMs: nowMs, timeZone: .system) } catch {
                 throw ToolFailure(.usage, "--until \(until): \(error)")
             }
             job.exitAtEnd = true

@@ -6,6 +6,10 @@ import KafkaCore
 final class LineSink {
     let writer: OutputWriter
     let format: Envelope.Format
+    /// How keys and values become envelope members (the codec seam): nil for today's plain fields.
+    private let decoder: (any MessageFieldDecoder)?
+    /// `decoder == nil`, as a plain flag: testing the optional existential per message copies it.
+    private let plainFields: Bool
     private let flushThreshold: Int
     private(set) var linesWritten = 0
 
@@ -22,6 +26,8 @@ final class LineSink {
         /// and in -e's drain plan) instead of hashing its topic name per message; `partitions[slot]` names it.
         var partitions: [TopicPartition] = []
         var partitionIndex: [TopicPartition: Int] = [:]
+        /// Messages turned into lines so far (kpull -c, kstream --stats).
+        var taken = 0
         /// [topic id][partition] → slot + 1 (0: none yet).
         var slotTable: [[Int]] = []
 
@@ -55,13 +61,12 @@ final class LineSink {
             return index
         }
 
+        /// The line for `message` with today's plain fields (`PlainFields`, through `Envelope.append`'s
+        /// plain entry: called directly, nothing per message beyond it).
         mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format) throws(Envelope.ValueLineError) {
             switch format {
             case .envelope:
-                var headers: [EnvelopeHeader] = []
-                if message.hasHeaders {
-                    message.forEachHeader { name, value in headers.append(EnvelopeHeader(key: name, value: value.map { Array($0) })) }
-                }
+                let headers = Self.headers(message)
                 let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
                 message.withKey { key in
                     message.withValue { value in
@@ -72,7 +77,40 @@ final class LineSink {
             case .value:
                 try message.withValue { (value) throws(Envelope.ValueLineError) in try Envelope.appendValueLine(value, to: &buffer) }
             }
+            appended(message, slot: index)
+        }
+
+        /// The line for `message` with a codec's fields (the seam: `MessageFieldDecoder`).
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format,
+                             decoder: some MessageFieldDecoder) throws(Envelope.ValueLineError) {
+            switch format {
+            case .envelope:
+                let headers = Self.headers(message)
+                let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
+                message.withKey { key in
+                    message.withValue { value in
+                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                        key: key, value: value, headers: headers, fields: decoder, to: &buffer)
+                    }
+                }
+            case .value:
+                try message.withValue { (value) throws(Envelope.ValueLineError) in try decoder.appendValueLine(value, to: &buffer) }
+            }
+            appended(message, slot: index)
+        }
+
+        private static func headers(_ message: borrowing ConsumedMessage) -> [EnvelopeHeader] {
+            var headers: [EnvelopeHeader] = []
+            if message.hasHeaders {
+                message.forEachHeader { name, value in headers.append(EnvelopeHeader(key: name, value: value.map { Array($0) })) }
+            }
+            return headers
+        }
+
+        @inline(__always)
+        private mutating func appended(_ message: borrowing ConsumedMessage, slot index: Int) {
             if lines.isEmpty { oldestPendingAt = MonotonicClock.now }
+            taken &+= 1
             lines.appended(slot: index, next: message.offset + 1, epoch: message.leaderEpoch, end: buffer.count)
         }
 
@@ -82,14 +120,18 @@ final class LineSink {
     }
     private var state = State()
 
-    init(writer: OutputWriter, format: Envelope.Format) {
+    init(writer: OutputWriter, format: Envelope.Format, fields: MessageFields = .plain) {
         self.writer = writer
         self.format = format
+        if case .decoded(let d) = fields { decoder = d } else { decoder = nil }
+        plainFields = decoder == nil
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
 
     var isEmpty: Bool { state.buffer.isEmpty }
+    /// Messages turned into lines so far (each counted once it is in the buffer).
+    var messagesTaken: Int { state.taken }
     /// The buffer is full enough for one large write.
     var needsFlush: Bool { state.buffer.count >= flushThreshold }
     /// A line has waited in the buffer longer than `nanoseconds`.
@@ -106,7 +148,9 @@ final class LineSink {
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
-        try state.append(message, slot: index, format: format)
+        // The plain path passes no decoder: no existential is copied or called per message.
+        if plainFields { return try state.append(message, slot: index, format: format) }
+        try state.append(message, slot: index, format: format, decoder: decoder!)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
