@@ -122,6 +122,8 @@ package final class HTTPClient {
         self.handle = handle
         self.options = options
         for header in options.headers { headerList = curl_slist_append(headerList, header) }
+        // No "Expect: 100-continue" on larger POSTs: a server that ignores it would cost a second's wait each.
+        headerList = curl_slist_append(headerList, "Expect:")
         if let token = options.bearerToken { headerList = curl_slist_append(headerList, "Authorization: Bearer \(token)") }
     }
 

@@ -121,6 +121,13 @@ final class RegistryClientTests: XCTestCase {
         XCTAssertEqual(latest["version"] as? Int, 1)
         XCTAssertEqual(try witness(registry.url, ["lookup", subject, "AVRO", schema.text])["id"] as? Int, Int(id))
 
+        // A schema of some size (12 KB, escapes and non-ASCII in it) goes up and comes back byte for byte.
+        let fields = (0..<300).map { #"{"name":"f\#($0)","type":"string","doc":"é \\\"q\\\" \\n"}"# }.joined(separator: ",")
+        let big = RegistrySchema(text: #"{"type":"record","name":"Big","fields":["# + fields + "]}")
+        XCTAssertGreaterThan(big.text.utf8.count, 12_000)
+        let bigID = try ours.register(subject: subject + "-big", schema: big)
+        XCTAssertEqual(try witness(registry.url, ["get", String(bigID)])["schema"] as? String, big.text)
+
         let json = RegistrySchema(type: .json, text: #"{"type":"object","properties":{"a":{"type":"integer"}}}"#)
         let jsonID = try ours.register(subject: subject + "-json", schema: json)
         XCTAssertEqual(try witness(registry.url, ["get", String(jsonID)])["schemaType"] as? String, "JSON")

@@ -90,6 +90,7 @@ final class RegistryAnswerTests: XCTestCase {
         XCTAssertEqual(RegistryAnswer.failure(status: 403, body: []).kind, .authorization)
         XCTAssertEqual(RegistryAnswer.failure(status: 403, body: []).text, "HTTP 403")
         XCTAssertEqual(RegistryAnswer.failure(status: 409, body: []).kind, .configuration)
+        XCTAssertEqual(RegistryAnswer.failure(status: 301, body: []).kind, .configuration)
         XCTAssertEqual(RegistryAnswer.failure(status: 422, body: []).kind, .configuration)
         let busy = RegistryAnswer.failure(status: 503, body: [])
         XCTAssertEqual(busy.kind, .other)

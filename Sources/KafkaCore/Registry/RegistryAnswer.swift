@@ -100,6 +100,8 @@ package enum RegistryAnswer {
             return ErrorFacts(.unknownSubject, text: text, name: code == 40401 ? "subject not found" : "version not found")
         case 404:
             return ErrorFacts(.configuration, text: text + " (is the URL a schema registry's?)", name: "HTTP 404")
+        case 300...399:
+            return ErrorFacts(.configuration, text: text + " (a redirect, not followed: give the registry's own URL)", name: "HTTP \(status)")
         case 409, 422:
             return ErrorFacts(.configuration, text: text, name: "HTTP \(status)")
         case 408, 429, 500...599:
