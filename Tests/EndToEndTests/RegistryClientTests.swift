@@ -160,6 +160,47 @@ final class RegistryClientTests: XCTestCase {
         XCTAssertEqual(try ours.schema(id: Int32(jsonID)).schema, RegistrySchema(type: .json, text: jsonText))
     }
 
+    /// A schema referring to a type registered under another subject: the references go up, come back
+    /// (to confluent_kafka too), and `referenced(by:)` fetches what they name, references of references included.
+    func testReferences() throws {
+        let registry = try anyRegistry()
+        let base = Harness.unique("base") + "-value"
+        let middle = Harness.unique("middle") + "-value"
+        let top = Harness.unique("top") + "-value"
+        let ours = try client(registry.url)
+        let baseText = #"{"type":"record","name":"Base","namespace":"kf.test","fields":[{"name":"a","type":"int"}]}"#
+        let baseID = try ours.register(subject: base, schema: RegistrySchema(text: baseText))
+        let middleSchema = RegistrySchema(
+            text: #"{"type":"record","name":"Middle","namespace":"kf.test","fields":[{"name":"b","type":"kf.test.Base"}]}"#,
+            references: [SchemaReference(name: "kf.test.Base", subject: base, version: 1)])
+        let middleID = try ours.register(subject: middle, schema: middleSchema)
+        let topSchema = RegistrySchema(
+            text: #"{"type":"record","name":"Top","namespace":"kf.test","fields":[{"name":"m","type":"kf.test.Middle"}]}"#,
+            references: [SchemaReference(name: "kf.test.Middle", subject: middle, version: 1)])
+        let topID = try ours.register(subject: top, schema: topSchema)
+
+        let theirs = try witness(registry.url, ["get", String(topID)])
+        XCTAssertEqual(theirs["schema"] as? String, topSchema.text)
+        let references = try XCTUnwrap(theirs["references"] as? [[String: Any]])
+        XCTAssertEqual(references.count, 1)
+        XCTAssertEqual(references.first?["name"] as? String, "kf.test.Middle")
+        XCTAssertEqual(references.first?["subject"] as? String, middle)
+        XCTAssertEqual(references.first?["version"] as? Int, 1)
+
+        let fresh = try client(registry.url)
+        let read = try fresh.schema(id: topID)
+        XCTAssertEqual(read.schema, topSchema)
+        let resolved = try fresh.referenced(by: read.schema)
+        XCTAssertEqual(Set(resolved.keys), ["kf.test.Middle", "kf.test.Base"])
+        XCTAssertEqual(resolved["kf.test.Middle"]?.id, middleID)
+        XCTAssertEqual(resolved["kf.test.Middle"]?.schema, middleSchema)
+        XCTAssertEqual(resolved["kf.test.Base"]?.id, baseID)
+        XCTAssertEqual(resolved["kf.test.Base"]?.schema.text, baseText)
+        XCTAssertEqual(fresh.requests, 3)
+        _ = try fresh.referenced(by: read.schema)
+        XCTAssertEqual(fresh.requests, 3, "references are fetched once per run")
+    }
+
     /// Each schema is fetched once per run, however often it is asked for.
     func testEachSchemaIsFetchedOnce() throws {
         let registry = try anyRegistry()

@@ -3,7 +3,7 @@
 Prints one JSON line per action, so a test compares what it read with what our client read or wrote.
 
   registry_witness.py [--user-info U:P] [--ca FILE] URL register SUBJECT TYPE SCHEMA_TEXT   {"id": N}
-  registry_witness.py ... URL get ID                  {"schema": ..., "schemaType": ...}
+  registry_witness.py ... URL get ID                  {"schema": ..., "schemaType": ..., "references": [...]}
   registry_witness.py ... URL latest SUBJECT          {"id", "version", "schema", "schemaType"}
   registry_witness.py ... URL version SUBJECT N       {"id", "version", "schema", "schemaType"}
   registry_witness.py ... URL lookup SUBJECT TYPE SCHEMA_TEXT   {"id", "version", ...}
@@ -37,7 +37,8 @@ def main():
         print(json.dumps({"id": client.register_schema(subject, Schema(text, schema_type))}))
     elif a.action == "get":
         s = client.get_schema(int(a.args[0]))
-        print(json.dumps({"schema": s.schema_str, "schemaType": s.schema_type}))
+        references = [{"name": r.name, "subject": r.subject, "version": r.version} for r in (s.references or [])]
+        print(json.dumps({"schema": s.schema_str, "schemaType": s.schema_type, "references": references}))
     elif a.action == "latest":
         print(json.dumps(registered(client.get_latest_version(a.args[0]))))
     elif a.action == "version":
