@@ -18,6 +18,7 @@ all: build
 deps:
 	@need=""; \
 	pkg-config --exists rdkafka 2>/dev/null || need="$$need librdkafka-dev"; \
+	pkg-config --exists libcurl 2>/dev/null || need="$$need libcurl4-openssl-dev"; \
 	command -v jq >/dev/null 2>&1 || need="$$need jq"; \
 	command -v kcat >/dev/null 2>&1 || need="$$need kcat"; \
 	command -v pkg-config >/dev/null 2>&1 || need="$$need pkg-config"; \
@@ -26,8 +27,8 @@ deps:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
 	fi
-	@python3 -c 'import confluent_kafka' 2>/dev/null || python3 -m pip install -q confluent-kafka 2>/dev/null \
-		|| python3 -m pip install -q --break-system-packages confluent-kafka
+	@python3 -c 'import confluent_kafka.schema_registry.avro, fastavro' 2>/dev/null || python3 -m pip install -q 'confluent-kafka[avro,json,schemaregistry]' 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages 'confluent-kafka[avro,json,schemaregistry]'
 	@python3 -c 'import kafka.partitioner.default' 2>/dev/null || python3 -m pip install -q kafka-python 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages kafka-python
 	@python3 -c 'import fastavro' 2>/dev/null || python3 -m pip install -q fastavro 2>/dev/null \

@@ -34,12 +34,14 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // Debian's libcurl (7.88): HTTP and TLS to a schema registry, so neither is written by hand.
+        .systemLibrary(name: "Ccurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The layers, each a target so the compiler keeps the arrows (ARCHITECTURE.md, "Layers").
         // Pure Swift: configuration values, diagnostics, signals, envelope, JSON, line I/O and the rules
         // of the pipelines. No C, no broker, no argument parser.
         .target(name: "KafkaCore", swiftSettings: releaseSettings),
-        // The only target that imports librdkafka's C API.
-        .target(name: "KafkaBinding", dependencies: ["Crdkafka", "KafkaCore"], swiftSettings: releaseSettings),
+        // The only target that imports C APIs: librdkafka's, and libcurl's for the schema registry.
+        .target(name: "KafkaBinding", dependencies: ["Crdkafka", "Ccurl", "KafkaCore"], swiftSettings: releaseSettings),
         // The pipelines, the shared option groups and runTool.
         .target(
             name: "KafkaFilters",

@@ -5,6 +5,9 @@ package struct ClientSettings: Sendable {
     /// Properties in the order they are applied; a later one overrides an earlier one.
     package var properties: [(key: String, value: String)]
     package var connectTimeoutMs: Int32
+    /// The schema registry's keys (`schema.registry.*`, RegistrySettings) from `-F` and `-X`: kept out of
+    /// `properties`, since librdkafka refuses keys it does not know.
+    package var registry: [String: String] = [:]
 
     package init(brokers: String, properties: [(key: String, value: String)] = [], connectTimeoutMs: Int32 = 10_000) {
         self.brokers = brokers
@@ -21,6 +24,7 @@ package struct ClientSettings: Sendable {
         let k = key.lowercased()
         return k.contains("password") || k.contains("passphrase") || k.contains("secret") || k.contains("key.pem")
             || k.contains("oauthbearer.config") || k.contains("jaas") || k.hasSuffix(".key")
+            || k.hasSuffix("user.info") || k.hasSuffix("auth.token")  // schema.registry.basic.auth.user.info, ...bearer.auth.token
     }
 
     /// Adds properties that apply unless the user set the same key.

@@ -18,6 +18,10 @@ package struct ErrorFacts: Sendable, Equatable {
         case configuration
         /// The broker does not support the request.
         case unsupported
+        /// A schema registry does not know a schema id (404, error_code 40403): the data names it.
+        case unknownSchema
+        /// A schema registry does not know a subject or a subject's version (40401, 40402).
+        case unknownSubject
         case other
     }
 

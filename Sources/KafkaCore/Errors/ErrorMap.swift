@@ -12,6 +12,9 @@ package enum ErrorMap {
         case topic(String)
         /// A question with its own wording ("the brokers did not list their groups within 5s").
         case request(String)
+        /// A call to the schema registry at `url` (printable: no credentials), for `call` ("schema id 7").
+        /// `retried`: the tool would try again, so an unreachable registry is 75, not 69.
+        case registry(url: String, call: String, timeoutMs: Int32, retried: Bool = false)
     }
 
     /// What to do with an error event that arrives while the tool works (consumers).
@@ -29,8 +32,9 @@ package enum ErrorMap {
     /// TLS) is 78, anything else failed for now and may work later: 75.
     package static func status(_ facts: ErrorFacts) -> ExitStatus {
         switch facts.kind {
-        case .transport, .allBrokersDown, .timeout, .unknownTopic, .unsupported: return .unavailable
+        case .transport, .allBrokersDown, .timeout, .unknownTopic, .unsupported, .unknownSubject: return .unavailable
         case .authorization, .configuration: return .configError
+        case .unknownSchema: return .dataError
         case .other: return .tempFailure
         }
     }
@@ -52,6 +56,18 @@ package enum ErrorMap {
             return ToolFailure(status(facts), "topic \"\(name)\": \(facts.text) (\(facts.name))")
         case .request(let what):
             return ToolFailure(status(facts), "\(what): \(facts.text)")
+        case .registry(let url, let call, let timeoutMs, let retried):
+            let registry = "schema registry \(url)"
+            if facts.isUnreachable {
+                return ToolFailure(retried ? .tempFailure : .unavailable,
+                    "\(registry) did not answer within \(seconds(timeoutMs)) (\(call)): \(facts.text)")
+            }
+            switch facts.kind {
+            case .authorization: return ToolFailure(.configError, "\(registry) refused the credentials (\(call)): \(facts.text)")
+            case .unknownSchema: return ToolFailure(.dataError, "\(registry) does not know \(call): \(facts.text)")
+            case .unknownSubject: return ToolFailure(.unavailable, "\(registry) does not know \(call): \(facts.text)")
+            default: return ToolFailure(status(facts), "\(registry) (\(call)): \(facts.text)")
+            }
         }
     }
 

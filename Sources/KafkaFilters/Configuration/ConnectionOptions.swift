@@ -102,6 +102,8 @@ package struct ConnectionOptions: ParsableArguments {
         for (key, value) in settings.properties where ClientSettings.isSecret(key) {
             Diagnostics.addSecret(value)
         }
+        (settings.registry, settings.properties) = try RegistrySettings.split(settings.properties)
+        for secret in RegistrySettings.secrets(of: settings.registry) { Diagnostics.addSecret(secret) }
         if settings.value(of: "debug") != nil, diagnosticsLevel < .verbose {
             // librdkafka's debug output is only useful if its log lines are shown.
             Diagnostics.configure(tool: tool, level: .verbose)

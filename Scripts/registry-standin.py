@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""A stand-in schema registry for the tests: the REST calls the tools make, as Confluent's registry answers
+them, kept in memory. No registry server is installable here (Debian, PyPI), so the tests start this one;
+with SCHEMA_REGISTRY_URL set they use a real one instead. Python confluent_kafka's SchemaRegistryClient
+registers and reads against it in the tests, which is how we know it speaks the protocol.
+
+  GET  /schemas/ids/{id}                        {"schema", "schemaType"?, "references"?}      404/40403
+  GET  /subjects/{subject}/versions/{n|latest}  {"subject", "version", "id", "schema", ...}   404/40401, 40402
+  POST /subjects/{subject}/versions             {"id"}  (the same id for the same schema)    422/42201
+  POST /subjects/{subject}                      {"subject", "version", "id", "schema", ...}  404/40401, 40403
+Query strings (?subject=, ?normalize=, ?deleted=) are accepted and ignored, as registries ignore what
+they do not use. schemaType is left out for AVRO, as Confluent's registry does.
+
+Usage: registry-standin.py [--user USER:PASSWORD] [--token TOKEN] [--tls-dir DIR]
+It listens on 127.0.0.1, an ephemeral port, and prints that port as its first stdout line. --user requires
+HTTP basic auth, --token a bearer token (either one is accepted when both are given); otherwise 401.
+--tls-dir serves HTTPS with DIR/server.pem and DIR/server.key, made with openssl (with DIR/ca.pem, the
+self-signed authority that signed them, for the client) when they are not there yet.
+"""
+import argparse
+import base64
+import json
+import os
+import ssl
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+MAX_BODY = 1 << 20
+
+
+class Store:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.schemas = []  # id - 1 -> (schemaType, schema text, references)
+        self.subjects = {}  # subject -> [id of version 1, id of version 2, ...]
+
+    def key(self, body):
+        return (body.get("schemaType") or "AVRO", body["schema"], json.dumps(body.get("references") or [], sort_keys=True))
+
+    def register(self, subject, body):
+        with self.lock:
+            key = self.key(body)
+            if key in self.schemas:
+                schema_id = self.schemas.index(key) + 1
+            else:
+                self.schemas.append(key)
+                schema_id = len(self.schemas)
+            versions = self.subjects.setdefault(subject, [])
+            if schema_id not in versions:
+                versions.append(schema_id)
+            return schema_id
+
+    def schema(self, schema_id):
+        with self.lock:
+            if 1 <= schema_id <= len(self.schemas):
+                return self.schemas[schema_id - 1]
+            return None
+
+
+def schema_json(entry):
+    schema_type, text, references = entry
+    out = {"schema": text}
+    if schema_type != "AVRO":
+        out["schemaType"] = schema_type
+    refs = json.loads(references)
+    if refs:
+        out["references"] = refs
+    return out
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    store = Store()
+    user = None
+    token = None
+
+    def log_message(self, format, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def error(self, status, code, message):
+        self.answer(status, {"error_code": code, "message": message})
+
+    def authorized(self):
+        if self.user is None and self.token is None:
+            return True
+        header = self.headers.get("Authorization", "")
+        if self.user is not None and header == "Basic " + base64.b64encode(self.user.encode()).decode():
+            return True
+        if self.token is not None and header == "Bearer " + self.token:
+            return True
+        self.error(401, 401, "Unauthorized")
+        return False
+
+    def parts(self):
+        return [unquote(p) for p in urlsplit(self.path).path.split("/") if p]
+
+    def do_GET(self):
+        if not self.authorized():
+            return
+        p = self.parts()
+        if len(p) == 3 and p[:2] == ["schemas", "ids"] and p[2].isdigit():
+            entry = self.store.schema(int(p[2]))
+            if entry is None:
+                return self.error(404, 40403, "Schema %s not found" % p[2])
+            return self.answer(200, schema_json(entry))
+        if len(p) == 4 and p[0] == "subjects" and p[2] == "versions":
+            subject, version = p[1], p[3]
+            versions = self.store.subjects.get(subject)
+            if not versions:
+                return self.error(404, 40401, "Subject '%s' not found." % subject)
+            if version == "latest" or version == "-1":
+                n = len(versions)
+            elif version.isdigit() and 1 <= int(version) <= len(versions):
+                n = int(version)
+            else:
+                return self.error(404, 40402, "Version %s not found." % version)
+            schema_id = versions[n - 1]
+            out = {"subject": subject, "version": n, "id": schema_id}
+            out.update(schema_json(self.store.schema(schema_id)))
+            return self.answer(200, out)
+        self.error(404, 404, "HTTP 404 Not Found")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return self.error(413, 413, "request too large")
+        raw = self.rfile.read(length)
+        if not self.authorized():
+            return
+        try:
+            body = json.loads(raw)
+            assert isinstance(body, dict) and isinstance(body.get("schema"), str)
+            if (body.get("schemaType") or "AVRO") in ("AVRO", "JSON"):
+                json.loads(body["schema"])
+        except Exception:
+            return self.error(422, 42201, "Invalid schema")
+        p = self.parts()
+        if len(p) == 3 and p[0] == "subjects" and p[2] == "versions":
+            return self.answer(200, {"id": self.store.register(p[1], body)})
+        if len(p) == 2 and p[0] == "subjects":
+            subject = p[1]
+            versions = self.store.subjects.get(subject)
+            if not versions:
+                return self.error(404, 40401, "Subject '%s' not found." % subject)
+            key = self.store.key(body)
+            for n, schema_id in enumerate(versions, 1):
+                if self.store.schema(schema_id) == key:
+                    out = {"subject": subject, "version": n, "id": schema_id}
+                    out.update(schema_json(key))
+                    return self.answer(200, out)
+            return self.error(404, 40403, "Schema not found")
+        self.error(404, 404, "HTTP 404 Not Found")
+
+
+def make_certificates(directory):
+    """A self-signed CA and a server certificate it signed, for 127.0.0.1 and localhost."""
+    os.makedirs(directory, exist_ok=True)
+    ca, server = os.path.join(directory, "ca"), os.path.join(directory, "server")
+    if os.path.exists(server + ".pem"):
+        return
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=kafka-filters test CA",
+        "-keyout", ca + ".key", "-out", ca + ".pem")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", server + ".key", "-out", server + ".csr")
+    extensions = os.path.join(directory, "san.ext")
+    with open(extensions, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", server + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
+        "-days", "2", "-extfile", extensions, "-out", server + ".pem")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--user")
+    parser.add_argument("--token")
+    parser.add_argument("--tls-dir")
+    args = parser.parse_args()
+    Handler.user, Handler.token = args.user, args.token
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    if args.tls_dir:
+        make_certificates(args.tls_dir)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(args.tls_dir, "server.pem"), os.path.join(args.tls_dir, "server.key"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print(server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
