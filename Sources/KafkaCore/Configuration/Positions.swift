@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 // Start and stop positions for kpull and kstream (-o/--from, --until) and the times they and
 // `kput --timestamp-field` take. Pure parsing: no broker, no clock (the caller passes `nowMs`), no
 // process time zone (the caller passes `timeZone`), so every form is unit-tested with fixed inputs.
@@ -364,19 +360,10 @@ package struct LocalZone: Sendable {
     static let utc = LocalZone { _ in 0 }
 
     /// The process's local zone, through localtime_r (which reads TZ and the zone database itself).
-    package static let system = LocalZone { t in
-        var time = time_t(t)
-        var parts = tm()
-        guard localtime_r(&time, &parts) != nil else { return 0 }
-        return Int(parts.tm_gmtoff)
-    }
+    package static let system = LocalZone { t in SystemCalls.localSecondsFromGMT(at: t) }
 }
 
 extension TimeSpec {
     /// Now, in milliseconds since the epoch (the wall clock: positions and lookups are by wall time).
-    package static var nowMs: Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    package static var nowMs: Int64 { SystemCalls.wallClockMilliseconds() }
 }

@@ -127,6 +127,22 @@ package enum SystemCalls {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
+    /// CLOCK_REALTIME in milliseconds since the epoch (positions and lookups are by wall time).
+    package static func wallClockMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// The process's local zone's offset from UTC, in seconds east, at `unixSeconds`: localtime_r reads
+    /// TZ and the zone database itself, as date(1) does. 0 when it cannot say.
+    package static func localSecondsFromGMT(at unixSeconds: Int64) -> Int {
+        var time = time_t(unixSeconds)
+        var parts = tm()
+        guard localtime_r(&time, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
+    }
+
     // MARK: - Signals
 
     /// SIGPIPE ignored: a closed pipe shows up as EPIPE from write(2), which the tools handle.
