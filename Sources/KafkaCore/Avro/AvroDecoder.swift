@@ -72,7 +72,9 @@ package enum AvroDecoder {
                 }
             case .double:
                 let v = try reader.double()
-                if v.isFinite {
+                if let count = AvroNumbers.writeShortDecimal(v, at: out.room(48)) {
+                    out.n &+= count
+                } else if v.isFinite {
                     var text = v.description   // shortest round-trip; short, so held inline, not allocated
                     text.withUTF8 { out.bytes($0.baseAddress.unsafelyUnwrapped, $0.count) }
                 } else {

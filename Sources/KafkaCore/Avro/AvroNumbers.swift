@@ -17,6 +17,52 @@ enum AvroNumbers {
         if value.isFinite { out.append(contentsOf: value.description.utf8) } else { appendNonFinite(value.isNaN, value < 0, to: &out) }
     }
 
+    /// The text `description` gives a double from 0.001 to 10^15 (plain decimal notation there) when
+    /// its shortest round-trip digits are found by scaling: the first k (fraction digits) for which
+    /// round(|v|·10^k) / 10^k gives v back (an exact integer below 2^53 over an exact power of ten, so
+    /// one correctly rounded division: that decimal reads back as v), taken only when an ulp of v is
+    /// below 10^-k, so no other k-digit decimal reads back as v and the one found is the closest, as
+    /// `description`'s. Written at `q` (room for 48 bytes); nil for anything else.
+    static func writeShortDecimal(_ v: Double, at q: UnsafeMutablePointer<UInt8>) -> Int? {
+        let a = v.magnitude
+        guard a >= 0.001, a < 1e15 else { return nil }
+        var scale = 1.0
+        var power: UInt64 = 1
+        var k = 0
+        while k <= 17 {
+            let m = (a * scale).rounded()
+            guard m < 9_007_199_254_740_992 else { return nil }
+            if m / scale == a {
+                guard a.ulp * scale < 1 else { return nil }
+                let digits = UInt64(m)
+                var w = q
+                if v < 0 {
+                    w[0] = UInt8(ascii: "-")
+                    w += 1
+                }
+                w += Envelope.writeInteger(Int64(digits / power), at: w)
+                w[0] = UInt8(ascii: ".")
+                w += 1
+                if k == 0 {
+                    w[0] = UInt8(ascii: "0")
+                    return w + 1 - q
+                }
+                var fraction = digits % power
+                var at = k &- 1
+                while at >= 0 {
+                    w[at] = 0x30 &+ UInt8(truncatingIfNeeded: fraction % 10)
+                    fraction /= 10
+                    at &-= 1
+                }
+                return w + k - q
+            }
+            scale *= 10
+            power &*= 10
+            k &+= 1
+        }
+        return nil
+    }
+
     /// The non-finite values' strings, for a writer with its own buffer.
     static func nonFiniteLiteral(_ nan: Bool, _ negative: Bool) -> StaticString {
         nan ? "\"NaN\"" : negative ? "\"-Infinity\"" : "\"Infinity\""

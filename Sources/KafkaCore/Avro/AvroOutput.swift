@@ -50,6 +50,7 @@ struct AvroOutput {
         n &+= 1
     }
 
+    @inline(__always)
     mutating func bytes(_ p: UnsafePointer<UInt8>, _ count: Int) {
         if count <= AvroOutput.capacity &- n {
             AvroOutput.copy(base + n, p, count)
@@ -67,6 +68,7 @@ struct AvroOutput {
 
     /// Copies `count` bytes: short runs (names, most strings) with two overlapping loads and stores,
     /// without a call to memcpy; longer ones with it.
+    @inline(__always)
     static func copy(_ q: UnsafeMutablePointer<UInt8>, _ p: UnsafePointer<UInt8>, _ count: Int) {
         let from = UnsafeRawPointer(p), to = UnsafeMutableRawPointer(q)
         if count >= 8, count <= 16 {
@@ -90,6 +92,7 @@ struct AvroOutput {
         }
     }
 
+    @inline(__always)
     mutating func literal(_ literal: StaticString) {
         bytes(literal.utf8Start, literal.utf8CodeUnitCount)
     }
@@ -108,6 +111,7 @@ struct AvroOutput {
     }
 
     /// Appends `value` as a zigzag varint (Avro's int and long).
+    @inline(__always)
     mutating func long(_ value: Int64) {
         let q = room(10)
         var raw = UInt64(bitPattern: (value &<< 1) ^ (value &>> 63))
@@ -142,6 +146,7 @@ struct AvroOutput {
     }
 
     /// Appends an integer's bytes, least significant first (a float's or double's bits).
+    @inline(__always)
     mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
         UnsafeMutableRawPointer(room(MemoryLayout<T>.size)).storeBytes(of: value.littleEndian, as: T.self)
         n &+= MemoryLayout<T>.size
