@@ -103,20 +103,40 @@ enum AvroDecimal {
 
     /// `bytes` for at most 18 significant digits, in a UInt64; nil to leave the text to the general path.
     private static func smallBytes(_ text: ArraySlice<UInt8>, precision: Int, scale: Int, fixedSize: Int?) -> Result<[UInt8], ParseFailure>? {
-        var i = text.startIndex
-        let negative = i < text.endIndex && text[i] == UInt8(ascii: "-")
+        let small = text.withUnsafeBufferPointer { buffer in
+            smallUnscaled(buffer.baseAddress ?? UnsafePointer(bitPattern: 8).unsafelyUnwrapped, 0..<buffer.count,
+                          precision: precision, scale: scale, fixedSize: fixedSize)
+        }
+        switch small {
+        case nil: return nil
+        case .failure(let failure): return .failure(failure)
+        case .success(let (value, length)):
+            var out = [UInt8](repeating: value < 0 ? 0xFF : 0, count: length)
+            for k in 0..<min(length, 8) { out[length - 1 - k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            return .success(out)
+        }
+    }
+
+    /// The unscaled value of a decimal text of at most 18 significant digits at `p[range]`, and the
+    /// number of bytes it takes (`fixedSize`, or fastavro's length); nil to leave the text to the general
+    /// path. The bytes are the value's big-endian two's complement, sign-extended to that length.
+    static func smallUnscaled(_ p: UnsafePointer<UInt8>, _ range: Range<Int>, precision: Int, scale: Int,
+                              fixedSize: Int?) -> Result<(Int64, Int), ParseFailure>? {
+        var i = range.lowerBound
+        let end = range.upperBound
+        let negative = i < end && p[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         var magnitude: UInt64 = 0
         var digits = 0          // significant digits so far
         var fraction = 0
         var sawDigit = false
         var inFraction = false
-        while i < text.endIndex {
-            let b = text[i]
+        while i < end {
+            let b = p[i]
             if b == UInt8(ascii: "."), !inFraction, sawDigit {
                 inFraction = true
                 i += 1
-                guard i < text.endIndex, text[i] &- 0x30 < 10 else { return nil }
+                guard i < end, p[i] &- 0x30 < 10 else { return nil }
                 continue
             }
             guard b &- 0x30 < 10 else { return nil }
@@ -147,9 +167,7 @@ enum AvroDecimal {
             }
             length = size
         }
-        var out = [UInt8](repeating: value < 0 ? 0xFF : 0, count: length)
-        for k in 0..<min(length, 8) { out[length - 1 - k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
-        return .success(out)
+        return .success((value, length))
     }
 
     /// The two's complement bytes of a decimal text (`-?digits(.digits)?`, a JSON string's content or a

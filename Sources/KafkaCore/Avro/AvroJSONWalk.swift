@@ -21,8 +21,6 @@ struct AvroJSONWalk {
     /// Decoded string content, reused.
     private var scratch: [UInt8] = []
 
-    /// Where each field's member is, per record being encoded (a stack, reused): start, end, or -1.
-    private var slots: [Int] = []
 
     /// The program's storage, as `AvroProgram.withPointers` gives it.
     struct Program {
@@ -120,6 +118,24 @@ struct AvroJSONWalk {
 
     private mutating func byteString(_ index: Int, _ op: AvroProgram.Op, _ range: Range<Int>,
                                      to out: inout AvroOutput) throws(AvroEncodeError) {
+        // A decimal of up to 18 digits as written (a string without escapes, or a number): straight into
+        // the output. Anything else, errors included, goes the general way.
+        if op.isDecimal, form == .natural, !forDefault {
+            let kind = kind(range)
+            let content = kind == .string ? range.lowerBound &+ 1 ..< range.upperBound &- 1 : range
+            if kind == .number || (kind == .string
+                    && JSONUnescaper.firstBackslash(p, content.lowerBound, content.upperBound) == content.upperBound),
+               case .success(let (value, length))? = AvroDecimal.smallUnscaled(
+                    p, content, precision: op.precision, scale: op.scale, fixedSize: op.kind == .fixed ? op.count : nil) {
+                if op.kind == .bytes { out.long(Int64(length)) }
+                var k = length
+                while k > 0 {
+                    k &-= 1
+                    out.byte(k < 8 ? UInt8(truncatingIfNeeded: value >> (8 &* k)) : (value < 0 ? 0xFF : 0))
+                }
+                return
+            }
+        }
         if op.kind == .bytes {
             if let decimal = try decimal(index, range, fixedSize: nil) {
                 out.long(Int64(decimal.count))
@@ -210,9 +226,17 @@ struct AvroJSONWalk {
                                  to out: inout AvroOutput) throws(AvroEncodeError) {
         let count = op.count
         let fields = links + op.first
-        let base = slots.count
-        slots.append(contentsOf: repeatElement(-1, count: count &* 2))
-        defer { slots.removeSubrange(base...) }
+        // Where each field's member is (start, end, or -1): on the output's slot stack, or the heap
+        // for records too large or deep for it.
+        let need = count &* 2
+        let onStack = out.slotTop &+ need <= AvroOutput.slotCapacity
+        let slots = onStack ? out.slots + out.slotTop : UnsafeMutablePointer<Int>.allocate(capacity: need)
+        slots.initialize(repeating: -1, count: need)
+        if onStack { out.slotTop &+= need }
+        defer {
+            if onStack { out.slotTop &-= need } else { slots.deallocate() }
+        }
+        let base = 0
         var expected = 0
         var cursor = entries(range)
         while let entry = try next(&cursor, range) {

@@ -9,18 +9,25 @@ import Darwin
 /// `Array.append` per byte or token. Anything larger than half the buffer goes to the array directly.
 /// Code that needs the array itself (the rarer paths: escaping, decimals) calls `flush()` and uses `out`.
 struct AvroOutput {
-    static let capacity = 1024
+    static let capacity = 512
     let base: UnsafeMutablePointer<UInt8>
     /// Bytes in the buffer, not yet in `out`.
     var n = 0
     var out: [UInt8]
+    /// A stack of `slotCapacity` Ints beside the buffer, for the encoder's records (where each field's
+    /// member is); `slotTop` in use.
+    let slots: UnsafeMutablePointer<Int>
+    static let slotCapacity = 64
+    var slotTop = 0
 
     /// Runs `body` with an output whose bytes end up appended to `out` (the array is moved in and back,
     /// not copied).
     @inline(__always)
     static func with<R>(_ out: inout [UInt8], _ body: (inout AvroOutput) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            var output = AvroOutput(base: buffer.baseAddress.unsafelyUnwrapped, out: [])
+        withUnsafeTemporaryAllocation(byteCount: capacity &+ slotCapacity &* 8, alignment: 8) { buffer in
+            let raw = buffer.baseAddress.unsafelyUnwrapped
+            var output = AvroOutput(base: raw.assumingMemoryBound(to: UInt8.self), out: [],
+                                    slots: (raw + capacity).bindMemory(to: Int.self, capacity: slotCapacity))
             swap(&output.out, &out)
             let result = body(&output)
             output.flush()

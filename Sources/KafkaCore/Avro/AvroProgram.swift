@@ -12,8 +12,9 @@ struct AvroProgram: Sendable {
 
     struct Op: Sendable {
         var kind: Kind
-        /// A decimal logical type (bytes or fixed), with `scale`.
+        /// A decimal logical type (bytes or fixed), with `precision` and `scale`.
         var isDecimal = false
+        var precision = 0
         var scale = 0
         /// Fixed: its size. Record, enum, union: the number of links.
         var count = 0
@@ -96,8 +97,9 @@ struct AvroProgram: Sendable {
                     addLink(branch, wrapper)
                 }
             }
-            if case .decimal(_, let scale) = logicalTypes[index] {
+            if case .decimal(let precision, let scale) = logicalTypes[index] {
                 op.isDecimal = true
+                op.precision = precision
                 op.scale = scale
             }
             op.minimumSize = minimumSizes[index]
