@@ -167,7 +167,7 @@ struct AvroJSONWalk {
         var k = 0
         while k < op.count {
             let link = links[op.first &+ k]
-            if link.textCount == range.count, memcmp(p + range.lowerBound, text + link.textStart, range.count) == 0 {
+            if link.textCount == range.count, AvroOutput.same(p + range.lowerBound, text + link.textStart, range.count) {
                 out.long(Int64(k))
                 return
             }
@@ -305,7 +305,7 @@ struct AvroJSONWalk {
     /// first, the escape-decoding comparison only when they differ and the member's name has a backslash.
     private func nameEquals(_ name: Range<Int>, _ field: AvroProgram.Link) -> Bool {
         let want = UnsafeBufferPointer(start: text + (field.textStart &+ 1), count: field.textCount &- 3)
-        if name.count == want.count, memcmp(p + name.lowerBound, want.baseAddress.unsafelyUnwrapped, want.count) == 0 {
+        if name.count == want.count, AvroOutput.same(p + name.lowerBound, want.baseAddress.unsafelyUnwrapped, want.count) {
             return true
         }
         return JSONUnescaper.firstBackslash(p, name.lowerBound, name.upperBound) < name.upperBound

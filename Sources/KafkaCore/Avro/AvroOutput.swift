@@ -99,6 +99,30 @@ struct AvroOutput {
         }
     }
 
+    /// Whether `count` bytes at `a` and `b` are the same: short runs (names, symbols) with two
+    /// overlapping loads each, without a call to memcmp.
+    @inline(__always)
+    static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        if count >= 8, count <= 16 {
+            return x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
+                && x.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        }
+        if count >= 4, count < 8 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+        }
+        if count < 4 {
+            var k = 0
+            while k < count {
+                if a[k] != b[k] { return false }
+                k &+= 1
+            }
+            return true
+        }
+        return memcmp(a, b, count) == 0
+    }
+
     @inline(__always)
     mutating func literal(_ literal: StaticString) {
         bytes(literal.utf8Start, literal.utf8CodeUnitCount)
