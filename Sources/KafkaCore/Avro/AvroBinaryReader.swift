@@ -19,6 +19,11 @@ struct AvroBinaryReader {
     /// A zigzag varint whose value fits 64 bits (so at most 10 bytes).
     @inline(__always)
     mutating func long() throws(AvroDecodeError) -> Int64 {
+        if i < n, p[i] < 0x80 {   // one byte: small values, lengths, counts, indices
+            let raw = UInt64(p[i])
+            i &+= 1
+            return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
+        }
         let start = i
         var raw: UInt64 = 0
         var shift: UInt64 = 0
@@ -44,14 +49,12 @@ struct AvroBinaryReader {
 
     mutating func float() throws(AvroDecodeError) -> Float {
         let q = try take(4)
-        return Float(bitPattern: UInt32(q[0]) | UInt32(q[1]) &<< 8 | UInt32(q[2]) &<< 16 | UInt32(q[3]) &<< 24)
+        return Float(bitPattern: UInt32(littleEndian: UnsafeRawPointer(q).loadUnaligned(as: UInt32.self)))
     }
 
     mutating func double() throws(AvroDecodeError) -> Double {
         let q = try take(8)
-        var bits: UInt64 = 0
-        for k in (0..<8).reversed() { bits = bits &<< 8 | UInt64(q[k]) }
-        return Double(bitPattern: bits)
+        return Double(bitPattern: UInt64(littleEndian: UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)))
     }
 
     /// `count` bytes, which must all be there.

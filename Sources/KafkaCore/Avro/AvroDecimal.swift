@@ -56,61 +56,87 @@ enum AvroDecimal {
 
     /// Up to eight bytes, the common case: the unscaled value fits an Int64, no allocation.
     private static func appendSmall(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scale &+ 24) { buffer in
+            let q = buffer.baseAddress.unsafelyUnwrapped
+            out.append(contentsOf: UnsafeBufferPointer(start: q, count: writeSmall(p, n, scale: scale, at: q)))
+        }
+    }
+
+    /// Writes the decimal text of at most eight bytes at `q`, which must have room for `scale + 24` bytes
+    /// (a sign, 20 digits, "0." and the fraction); returns the count. Digits are placed from the right.
+    static func writeSmall(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int, at q: UnsafeMutablePointer<UInt8>) -> Int {
         var value: Int64 = n > 0 && p[0] & 0x80 != 0 ? -1 : 0
         for k in 0..<n { value = value &<< 8 | Int64(p[k]) }
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-            let digits = buffer.baseAddress.unsafelyUnwrapped
-            // The magnitude's digits (writeInteger of a negative value would write the sign too).
-            var count = Envelope.writeInteger(value < 0 ? 0 : value, at: digits)
-            if value < 0 {
-                count = 0
-                var magnitude = value.magnitude
-                repeat {
-                    digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                    magnitude /= 10
-                    count &+= 1
-                } while magnitude > 0
-                var lo = 0, hi = count &- 1
-                while lo < hi {
-                    (digits[lo], digits[hi]) = (digits[hi], digits[lo])
-                    lo &+= 1
-                    hi &-= 1
-                }
-            }
-            if scale == 0 {
-                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count))
-            } else if count <= scale {
-                out.append(UInt8(ascii: "0"))
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale &- count))
-                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count))
-            } else {
-                out.append(contentsOf: UnsafeBufferPointer(start: digits, count: count &- scale))
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: UnsafeBufferPointer(start: digits + (count &- scale), count: scale))
-            }
+        var w = q
+        if value < 0 {
+            w[0] = UInt8(ascii: "-")
+            w += 1
         }
+        var magnitude = value.magnitude
+        var digits = 0
+        var t = magnitude
+        repeat {
+            digits &+= 1
+            t /= 10
+        } while t > 0
+        // "0.00ddd" when the digits do not reach past the fraction: one integer digit, the 0.
+        let total = Swift.max(digits &- scale, 1) &+ (scale > 0 ? scale &+ 1 : 0)
+        var at = total &- 1
+        for _ in 0..<scale {
+            w[at] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+            at &-= 1
+        }
+        if scale > 0 {
+            w[at] = UInt8(ascii: ".")
+            at &-= 1
+        }
+        repeat {
+            w[at] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+            at &-= 1
+        } while at >= 0
+        return (w - q) &+ total
     }
 
     enum ParseFailure: Error { case syntax, scale, precision, size }
 
     /// `bytes` for at most 18 significant digits, in a UInt64; nil to leave the text to the general path.
     private static func smallBytes(_ text: ArraySlice<UInt8>, precision: Int, scale: Int, fixedSize: Int?) -> Result<[UInt8], ParseFailure>? {
-        var i = text.startIndex
-        let negative = i < text.endIndex && text[i] == UInt8(ascii: "-")
+        let small = text.withUnsafeBufferPointer { buffer in
+            smallUnscaled(buffer.baseAddress ?? UnsafePointer(bitPattern: 8).unsafelyUnwrapped, 0..<buffer.count,
+                          precision: precision, scale: scale, fixedSize: fixedSize)
+        }
+        switch small {
+        case nil: return nil
+        case .failure(let failure): return .failure(failure)
+        case .success(let (value, length)):
+            var out = [UInt8](repeating: value < 0 ? 0xFF : 0, count: length)
+            for k in 0..<min(length, 8) { out[length - 1 - k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            return .success(out)
+        }
+    }
+
+    /// The unscaled value of a decimal text of at most 18 significant digits at `p[range]`, and the
+    /// number of bytes it takes (`fixedSize`, or fastavro's length); nil to leave the text to the general
+    /// path. The bytes are the value's big-endian two's complement, sign-extended to that length.
+    static func smallUnscaled(_ p: UnsafePointer<UInt8>, _ range: Range<Int>, precision: Int, scale: Int,
+                              fixedSize: Int?) -> Result<(Int64, Int), ParseFailure>? {
+        var i = range.lowerBound
+        let end = range.upperBound
+        let negative = i < end && p[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         var magnitude: UInt64 = 0
         var digits = 0          // significant digits so far
         var fraction = 0
         var sawDigit = false
         var inFraction = false
-        while i < text.endIndex {
-            let b = text[i]
+        while i < end {
+            let b = p[i]
             if b == UInt8(ascii: "."), !inFraction, sawDigit {
                 inFraction = true
                 i += 1
-                guard i < text.endIndex, text[i] &- 0x30 < 10 else { return nil }
+                guard i < end, p[i] &- 0x30 < 10 else { return nil }
                 continue
             }
             guard b &- 0x30 < 10 else { return nil }
@@ -141,9 +167,7 @@ enum AvroDecimal {
             }
             length = size
         }
-        var out = [UInt8](repeating: value < 0 ? 0xFF : 0, count: length)
-        for k in 0..<min(length, 8) { out[length - 1 - k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
-        return .success(out)
+        return .success((value, length))
     }
 
     /// The two's complement bytes of a decimal text (`-?digits(.digits)?`, a JSON string's content or a

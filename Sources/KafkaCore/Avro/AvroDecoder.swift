@@ -1,5 +1,5 @@
 /// Avro binary → JSON, appended straight to an output buffer: no document tree, no per-value allocation
-/// beyond the buffer's growth (and a String for each float or double printed).
+/// beyond the buffer's growth. The walk reads the schema's flattened `AvroProgram`.
 ///
 /// Bounds: every length and count is checked against the bytes that remain before anything is read or
 /// reserved; items of a type that can take zero bytes (null, an empty record) are limited to
@@ -16,151 +16,210 @@ package enum AvroDecoder {
     package static func appendJSON(body: UnsafeRawBufferPointer, schema: AvroSchema, form: AvroJSONForm = .natural,
                                    to out: inout [UInt8]) throws(AvroDecodeError) {
         let mark = out.count
-        var reader = AvroBinaryReader(
+        let reader = AvroBinaryReader(
             p: body.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped,
             n: body.count)
-        do throws(AvroDecodeError) {
-            try schema.nodes.withUnsafeBufferPointer { nodes throws(AvroDecodeError) in
-                var walk = Walk(nodes: nodes, schema: schema, natural: form == .natural, reader: reader)
-                try walk.value(schema.root, depth: 0, to: &out)
-                reader = walk.reader
+        let result: Result<Void, AvroDecodeError> = schema.program.withPointers { ops, links, text in
+            AvroOutput.with(&out) { output in
+                var walk = Walk(ops: ops, links: links, text: text, natural: form == .natural, reader: reader)
+                do throws(AvroDecodeError) {
+                    try walk.value(schema.root, depth: 0, to: &output)
+                    guard walk.reader.i == walk.reader.n else {
+                        throw AvroDecodeError(walk.reader.i, "\(walk.reader.n - walk.reader.i) bytes after the value")
+                    }
+                    return .success(())
+                } catch {
+                    output.truncate(to: mark)
+                    return .failure(error)
+                }
             }
-            guard reader.i == reader.n else {
-                throw AvroDecodeError(reader.i, "\(reader.n - reader.i) bytes after the value")
-            }
-        } catch {
-            out.removeSubrange(mark...)
-            throw error
         }
+        try result.get()
     }
 
+    /// The walk over one value. Fixed-size pieces (numbers, punctuation, names) are written through
+    /// `AvroOutput.room`; strings in bulk; escapes and decimals (rare) through the array.
     private struct Walk {
-        let nodes: UnsafeBufferPointer<AvroNode>
-        let schema: AvroSchema
+        let ops: UnsafePointer<AvroProgram.Op>
+        let links: UnsafePointer<AvroProgram.Link>
+        let text: UnsafePointer<UInt8>
         let natural: Bool
         var reader: AvroBinaryReader
 
-        mutating func value(_ index: Int, depth: Int, to out: inout [UInt8]) throws(AvroDecodeError) {
-            switch nodes[index] {
+        mutating func value(_ index: Int, depth: Int, to out: inout AvroOutput) throws(AvroDecodeError) {
+            let op = ops[index]
+            switch op.kind {
             case .null:
-                Envelope.appendLiteral("null", to: &out)
+                out.literal("null")
             case .boolean:
                 let at = reader.i
                 let b = try reader.byte()
                 guard b <= 1 else { throw AvroDecodeError(at, "a boolean must be 0 or 1, not \(b)") }
-                if b == 1 { Envelope.appendLiteral("true", to: &out) } else { Envelope.appendLiteral("false", to: &out) }
+                if b == 1 { out.literal("true") } else { out.literal("false") }
             case .int:
-                Envelope.appendInteger(Int64(try reader.int()), to: &out)
+                let v = Int64(try reader.int())
+                out.n &+= Envelope.writeInteger(v, at: out.room(24))
             case .long:
-                Envelope.appendInteger(try reader.long(), to: &out)
+                let v = try reader.long()
+                out.n &+= Envelope.writeInteger(v, at: out.room(24))
             case .float:
-                AvroNumbers.appendFloat(try reader.float(), to: &out)
+                let v = try reader.float()
+                if v.isFinite {
+                    var text = v.description   // shortest round-trip; short, so held inline, not allocated
+                    text.withUTF8 { out.bytes($0.baseAddress.unsafelyUnwrapped, $0.count) }
+                } else {
+                    out.literal(AvroNumbers.nonFiniteLiteral(v.isNaN, v < 0))
+                }
             case .double:
-                AvroNumbers.appendDouble(try reader.double(), to: &out)
+                let v = try reader.double()
+                if let count = AvroNumbers.writeShortDecimal(v, at: out.room(48)) {
+                    out.n &+= count
+                } else if v.isFinite {
+                    var text = v.description   // shortest round-trip; short, so held inline, not allocated
+                    text.withUTF8 { out.bytes($0.baseAddress.unsafelyUnwrapped, $0.count) }
+                } else {
+                    out.literal(AvroNumbers.nonFiniteLiteral(v.isNaN, v < 0))
+                }
             case .string:
                 let at = reader.i
                 let (p, n) = try reader.lengthPrefixed()
-                guard AvroNumbers.appendString(p, n, to: &out) else { throw AvroDecodeError(at, "a string that is not UTF-8") }
+                guard string(p, n, to: &out) else { throw AvroDecodeError(at, "a string that is not UTF-8") }
             case .bytes:
                 let at = reader.i
                 let (p, n) = try reader.lengthPrefixed()
-                try bytes(index, p, n, at: at, to: &out)
-            case .fixed(_, let size):
+                try bytes(op, p, n, at: at, to: &out)
+            case .fixed:
                 let at = reader.i
-                let p = try reader.take(size)
-                try bytes(index, p, size, at: at, to: &out)
-            case .enumeration(_, _, let quoted):
+                let p = try reader.take(op.count)
+                try bytes(op, p, op.count, at: at, to: &out)
+            case .enumeration:
                 let at = reader.i
                 let k = try reader.long()
-                guard k >= 0, k < quoted.count else {
-                    throw AvroDecodeError(at, "enum index \(k) out of range 0..<\(quoted.count)")
+                guard k >= 0, k < op.count else {
+                    throw AvroDecodeError(at, "enum index \(k) out of range 0..<\(op.count)")
                 }
-                out.append(contentsOf: quoted[Int(k)])
-            case .record(_, let fields):
+                let link = links[op.first &+ Int(k)]
+                out.bytes(text + link.textStart, link.textCount)
+            case .record:
                 guard depth < AvroDecoder.depthLimit else { throw tooDeep() }
-                out.append(UInt8(ascii: "{"))
-                for k in fields.indices {
-                    if k > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: fields[k].jsonKey)
-                    try value(fields[k].type, depth: depth + 1, to: &out)
+                out.byte(UInt8(ascii: "{"))
+                var k = op.first
+                let end = op.first &+ op.count
+                while k < end {
+                    let link = links[k]
+                    if k > op.first { out.byte(UInt8(ascii: ",")) }
+                    out.bytes(text + link.textStart, link.textCount)
+                    try value(link.node, depth: depth &+ 1, to: &out)
+                    k &+= 1
                 }
-                out.append(UInt8(ascii: "}"))
-            case .array(let items):
+                out.byte(UInt8(ascii: "}"))
+            case .array:
                 guard depth < AvroDecoder.depthLimit else { throw tooDeep() }
-                out.append(UInt8(ascii: "["))
+                out.byte(UInt8(ascii: "["))
                 var first = true
                 var total = 0
                 while true {
-                    let count = try blockCount(items, soFar: &total)
+                    let count = try blockCount(ops[op.first].minimumSize, soFar: &total)
                     if count == 0 { break }
                     for _ in 0..<count {
-                        if !first { out.append(UInt8(ascii: ",")) }
+                        if !first { out.byte(UInt8(ascii: ",")) }
                         first = false
-                        try value(items, depth: depth + 1, to: &out)
+                        try value(op.first, depth: depth &+ 1, to: &out)
                     }
                 }
-                out.append(UInt8(ascii: "]"))
-            case .map(let values):
+                out.byte(UInt8(ascii: "]"))
+            case .map:
                 guard depth < AvroDecoder.depthLimit else { throw tooDeep() }
-                out.append(UInt8(ascii: "{"))
+                out.byte(UInt8(ascii: "{"))
                 var first = true
                 var total = 0
                 while true {
                     // Keys are strings: at least one byte each, so the count is bounded by what remains.
-                    let count = try blockCount(-1, soFar: &total)
+                    let count = try blockCount(1, soFar: &total)
                     if count == 0 { break }
                     for _ in 0..<count {
-                        if !first { out.append(UInt8(ascii: ",")) }
+                        if !first { out.byte(UInt8(ascii: ",")) }
                         first = false
                         let at = reader.i
                         let (p, n) = try reader.lengthPrefixed()
-                        guard AvroNumbers.appendString(p, n, to: &out) else {
+                        guard string(p, n, to: &out) else {
                             throw AvroDecodeError(at, "a map key that is not UTF-8")
                         }
-                        out.append(UInt8(ascii: ":"))
-                        try value(values, depth: depth + 1, to: &out)
+                        out.byte(UInt8(ascii: ":"))
+                        try value(op.first, depth: depth &+ 1, to: &out)
                     }
                 }
-                out.append(UInt8(ascii: "}"))
-            case .union(let branches):
+                out.byte(UInt8(ascii: "}"))
+            case .union:
                 guard depth < AvroDecoder.depthLimit else { throw tooDeep() }
                 let at = reader.i
                 let k = try reader.long()
-                guard k >= 0, k < branches.count else {
-                    throw AvroDecodeError(at, "union branch \(k) out of range 0..<\(branches.count)")
+                guard k >= 0, k < op.count else {
+                    throw AvroDecodeError(at, "union branch \(k) out of range 0..<\(op.count)")
                 }
-                let branch = branches[Int(k)]
+                let link = links[op.first &+ Int(k)]
                 if natural {
-                    try value(branch, depth: depth + 1, to: &out)
-                } else if case .null = nodes[branch] {
-                    Envelope.appendLiteral("null", to: &out)
+                    try value(link.node, depth: depth &+ 1, to: &out)
+                } else if ops[link.node].kind == .null {
+                    out.literal("null")
                 } else {
-                    out.append(UInt8(ascii: "{"))
-                    JSONString.appendQuoted(nodes[branch].branchName, to: &out)
-                    out.append(UInt8(ascii: ":"))
-                    try value(branch, depth: depth + 1, to: &out)
-                    out.append(UInt8(ascii: "}"))
+                    out.bytes(text + link.textStart, link.textCount)   // {"branch":
+                    try value(link.node, depth: depth &+ 1, to: &out)
+                    out.byte(UInt8(ascii: "}"))
                 }
             }
+        }
+
+        /// A string's UTF-8 as a JSON string: printable ASCII copied at once; else validated and escaped.
+        @inline(__always)
+        private func string(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
+            if AvroNumbers.isPlain(p, n) {
+                if n <= AvroOutput.capacity / 2 {
+                    let q = out.room(n &+ 2)
+                    q[0] = UInt8(ascii: "\"")
+                    AvroOutput.copy(q + 1, p, n)
+                    q[n &+ 1] = UInt8(ascii: "\"")
+                    out.n &+= n &+ 2
+                } else {
+                    out.byte(UInt8(ascii: "\""))
+                    out.bytes(p, n)
+                    out.byte(UInt8(ascii: "\""))
+                }
+                return true
+            }
+            out.flush()
+            return AvroNumbers.appendString(p, n, to: &out.out)
         }
 
         /// Bytes and fixed: a decimal string for a decimal in the natural form, else one code point per byte.
-        private func bytes(_ index: Int, _ p: UnsafePointer<UInt8>, _ n: Int, at: Int, to out: inout [UInt8]) throws(AvroDecodeError) {
-            if natural, case .decimal(_, let scale) = schema.logicalTypes[index] {
+        private func bytes(_ op: AvroProgram.Op, _ p: UnsafePointer<UInt8>, _ n: Int, at: Int,
+                           to out: inout AvroOutput) throws(AvroDecodeError) {
+            if natural, op.isDecimal {
                 guard n <= AvroDecoder.decimalByteLimit else {
                     throw AvroDecodeError(at, "a decimal of \(n) bytes (at most \(AvroDecoder.decimalByteLimit))")
                 }
-                out.append(UInt8(ascii: "\""))
-                AvroDecimal.appendDecimal(p, n, scale: scale, to: &out)
-                out.append(UInt8(ascii: "\""))
+                if n <= 8, op.scale <= 256 {
+                    let q = out.room(op.scale &+ 26)
+                    q[0] = UInt8(ascii: "\"")
+                    let count = AvroDecimal.writeSmall(p, n, scale: op.scale, at: q + 1)
+                    q[count &+ 1] = UInt8(ascii: "\"")
+                    out.n &+= count &+ 2
+                    return
+                }
+                out.flush()
+                out.out.append(UInt8(ascii: "\""))
+                AvroDecimal.appendDecimal(p, n, scale: op.scale, to: &out.out)
+                out.out.append(UInt8(ascii: "\""))
                 return
             }
-            AvroNumbers.appendCodePointString(p, n, to: &out)
+            out.flush()
+            AvroNumbers.appendCodePointString(p, n, to: &out.out)
         }
 
-        /// The next block's item count (0 at the end), after checking it against the remaining bytes.
-        /// A negative count is followed by the block's size in bytes, which is read and checked, not used.
-        private mutating func blockCount(_ items: Int, soFar total: inout Int) throws(AvroDecodeError) -> Int {
+        /// The next block's item count (0 at the end), after checking it against the remaining bytes
+        /// (`minimum`: the least bytes an item takes). A negative count is followed by the block's size in
+        /// bytes, which is read and checked, not used.
+        private mutating func blockCount(_ minimum: Int, soFar total: inout Int) throws(AvroDecodeError) -> Int {
             let at = reader.i
             var count = try reader.long()
             if count < 0 {
@@ -172,7 +231,6 @@ package enum AvroDecoder {
                     throw AvroDecodeError(sizeAt, "block size \(size) past the end (\(reader.n - reader.i) bytes left)")
                 }
             }
-            let minimum = items < 0 ? 1 : schema.minimumSizes[items]
             let remaining = reader.n - reader.i
             if minimum > 0 {
                 guard count <= remaining / minimum else {

@@ -47,6 +47,26 @@ package enum AvroEncoder {
 
     private static func append(_ json: UnsafeRawBufferPointer, type: Int, schema: AvroSchema, form: AvroJSONForm,
                                forDefault: Bool, depth: Int, to out: inout [UInt8]) throws(AvroEncodeError) {
+        let result: Result<Void, AvroEncodeError> = schema.program.withPointers { ops, links, text in
+            AvroOutput.with(&out) { output in
+                do throws(AvroEncodeError) {
+                    let program = AvroJSONWalk.Program(ops: ops, links: links, text: text)
+                    try walk(json, type: type, schema: schema, program: program, form: form, forDefault: forDefault,
+                             depth: depth, to: &output)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        try result.get()
+    }
+
+    /// Encodes `json` with the walk's program into its output: the whole value, or (`forDefault`) a
+    /// default needed while the schema's defaults are being encoded, inside a walk (the same program and
+    /// output, and no closure per level, so the depth limit is reached without a deep stack).
+    static func walk(_ json: UnsafeRawBufferPointer, type: Int, schema: AvroSchema, program: AvroJSONWalk.Program,
+                             form: AvroJSONForm, forDefault: Bool, depth: Int, to out: inout AvroOutput) throws(AvroEncodeError) {
         guard let base = json.baseAddress, json.count > 0 else {
             throw AvroEncodeError(syntax: JSONScanError(offset: 0, reason: .empty))
         }
@@ -59,11 +79,11 @@ package enum AvroEncoder {
         var end = json.count
         while end > start, Envelope.isJSONWhitespace(p[end &- 1]) { end &-= 1 }
         let mark = out.count
-        var walk = AvroJSONWalk(json: json, p: p, schema: schema, form: form, forDefault: forDefault)
+        var walk = AvroJSONWalk(json: json, p: p, schema: schema, form: form, forDefault: forDefault, program: program)
         do throws(AvroEncodeError) {
             try walk.value(type, start..<end, depth: depth, to: &out)
         } catch {
-            out.removeSubrange(mark...)
+            out.truncate(to: mark)
             // A value that did not fit may have stopped the walk before the cursors reached a syntax error
             // further on: invalid JSON is named as such, whatever else is wrong.
             if !checked, !error.isSyntax, let syntax = JSONScanner.validate(json) { throw AvroEncodeError(syntax: syntax) }

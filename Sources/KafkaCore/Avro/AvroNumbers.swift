@@ -17,6 +17,57 @@ enum AvroNumbers {
         if value.isFinite { out.append(contentsOf: value.description.utf8) } else { appendNonFinite(value.isNaN, value < 0, to: &out) }
     }
 
+    /// The text `description` gives a double from 0.001 to 10^15 (plain decimal notation there) when
+    /// its shortest round-trip digits are found by scaling: the first k (fraction digits) for which
+    /// round(|v|·10^k) / 10^k gives v back (an exact integer below 2^53 over an exact power of ten, so
+    /// one correctly rounded division: that decimal reads back as v), taken only when an ulp of v is
+    /// below 10^-k, so no other k-digit decimal reads back as v and the one found is the closest, as
+    /// `description`'s. Written at `q` (room for 48 bytes); nil for anything else.
+    static func writeShortDecimal(_ v: Double, at q: UnsafeMutablePointer<UInt8>) -> Int? {
+        let a = v.magnitude
+        guard a >= 0.001, a < 1e15 else { return nil }
+        var scale = 1.0
+        var power: UInt64 = 1
+        var k = 0
+        while k <= 17 {
+            let m = (a * scale).rounded()
+            guard m < 9_007_199_254_740_992 else { return nil }
+            if m / scale == a {
+                guard a.ulp * scale < 1 else { return nil }
+                let digits = UInt64(m)
+                var w = q
+                if v < 0 {
+                    w[0] = UInt8(ascii: "-")
+                    w += 1
+                }
+                w += Envelope.writeInteger(Int64(digits / power), at: w)
+                w[0] = UInt8(ascii: ".")
+                w += 1
+                if k == 0 {
+                    w[0] = UInt8(ascii: "0")
+                    return w + 1 - q
+                }
+                var fraction = digits % power
+                var at = k &- 1
+                while at >= 0 {
+                    w[at] = 0x30 &+ UInt8(truncatingIfNeeded: fraction % 10)
+                    fraction /= 10
+                    at &-= 1
+                }
+                return w + k - q
+            }
+            scale *= 10
+            power &*= 10
+            k &+= 1
+        }
+        return nil
+    }
+
+    /// The non-finite values' strings, for a writer with its own buffer.
+    static func nonFiniteLiteral(_ nan: Bool, _ negative: Bool) -> StaticString {
+        nan ? "\"NaN\"" : negative ? "\"-Infinity\"" : "\"Infinity\""
+    }
+
     private static func appendNonFinite(_ nan: Bool, _ negative: Bool, to out: inout [UInt8]) {
         if nan {
             Envelope.appendLiteral("\"NaN\"", to: &out)
@@ -32,6 +83,24 @@ enum AvroNumbers {
     /// copied at once; anything else is validated and escaped by the JSON writer.
     @inline(__always)
     static func appendString(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout [UInt8]) -> Bool {
+        let i = plainPrefix(p, n)
+        if i < n {
+            guard UTF8Validation.firstInvalid(p, i, n) == nil else { return false }
+            out.append(UInt8(ascii: "\""))
+            JSONString.appendEscaped(p, n, to: &out)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        out.append(UInt8(ascii: "\""))
+        return true
+    }
+
+    /// How many bytes from the start are printable ASCII other than a quote or backslash (copied into a
+    /// JSON string as they are), eight at a time.
+    @inline(__always)
+    static func plainPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var i = 0
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -49,17 +118,45 @@ enum AvroNumbers {
             if b < 0x20 || b >= 0x80 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
             i &+= 1
         }
-        if i < n {
-            guard UTF8Validation.firstInvalid(p, i, n) == nil else { return false }
-            out.append(UInt8(ascii: "\""))
-            JSONString.appendEscaped(p, n, to: &out)
-            out.append(UInt8(ascii: "\""))
-            return true
+        return i
+    }
+
+    /// Whether all `n` bytes are printable ASCII other than a quote or backslash: eight at a time, the
+    /// last (partial) word read overlapping the one before, so short strings take no byte loop.
+    @inline(__always)
+    static func isPlain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 <= n {
+                if !isPlainWord(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return false }
+                i &+= 8
+            }
+            return i == n || isPlainWord(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
         }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
-        out.append(UInt8(ascii: "\""))
+        if n >= 4 {
+            let head = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let tail = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            return isPlainWord(head | tail &<< 32)
+        }
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b >= 0x80 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            i &+= 1
+        }
         return true
+    }
+
+    @inline(__always)
+    private static func isPlainWord(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- ones &* 0x20) & ~w                 // a byte below 0x20 (or ≥ 0x80: caught by w)
+        let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)    // zero bytes where a quote or backslash is
+        let quote = (q &- ones) & ~q
+        let backslash = (b &- ones) & ~b
+        return (w | control | quote | backslash) & highs == 0
     }
 
     /// Avro's JSON for bytes and fixed: a string of one code point U+0000–U+00FF per byte.
@@ -108,6 +205,16 @@ enum AvroNumbers {
         let negative = p[i] == UInt8(ascii: "-")
         if negative { i &+= 1 }
         guard i < range.upperBound else { return nil }
+        if range.upperBound &- i <= 18 {   // cannot overflow: no checks per digit
+            var value: Int64 = 0
+            while i < range.upperBound {
+                let digit = p[i] &- 0x30
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+                i &+= 1
+            }
+            return negative ? 0 &- value : value
+        }
         var magnitude: UInt64 = 0
         while i < range.upperBound {
             let digit = p[i] &- 0x30
@@ -128,13 +235,75 @@ enum AvroNumbers {
 
     /// A JSON number token read as the nearest double (glibc's strtod rounds correctly).
     static func double(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> Double {
-        withCString(p, range) { strtod($0, nil) }
+        // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are both exact
+        // doubles, so one correctly rounded multiplication or division gives the nearest double.
+        if let (negative, mantissa, exponent) = simpleDecimal(p, range), mantissa <= 1 &<< 53, exponent >= -22, exponent <= 22 {
+            let power = powersOfTen[exponent < 0 ? 0 &- exponent : exponent]
+            let magnitude = exponent < 0 ? Double(mantissa) / power : Double(mantissa) * power
+            return negative ? -magnitude : magnitude
+        }
+        return withCString(p, range) { strtod($0, nil) }
+    }
+
+    /// 10^0 ... 10^22, every one an exact double.
+    private static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { x, _ in x * 10 } }
+
+    /// A JSON number token as sign, decimal mantissa and power of ten (`-12.5e3`: true, 125, 2); nil when
+    /// the mantissa has more than 19 digits or the exponent more than 4 (left to strtod).
+    @inline(__always)
+    private static func simpleDecimal(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> (Bool, UInt64, Int)? {
+        var i = range.lowerBound
+        let end = range.upperBound
+        let negative = p[i] == UInt8(ascii: "-")
+        if negative { i &+= 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        while i < end, p[i] &- 0x30 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+            digits &+= 1
+            i &+= 1
+        }
+        if i < end, p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            while i < end, p[i] &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+                digits &+= 1
+                exponent &-= 1
+                i &+= 1
+            }
+        }
+        if i < end, p[i] | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            var sign = 1
+            if i < end, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") {
+                if p[i] == UInt8(ascii: "-") { sign = -1 }
+                i &+= 1
+            }
+            var e = 0
+            var eDigits = 0
+            while i < end, p[i] &- 0x30 < 10 {
+                e = e &* 10 &+ Int(p[i] &- 0x30)
+                eDigits &+= 1
+                i &+= 1
+            }
+            guard eDigits > 0, eDigits <= 4 else { return nil }
+            exponent &+= sign &* e
+        }
+        guard i == end, digits > 0, digits <= 19 else { return nil }
+        return (negative, mantissa, exponent)
     }
 
     /// A JSON number token read as the nearest float, straight from the text (strtof): going through
     /// a double first could round twice.
     static func float(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> Float {
-        withCString(p, range) { strtof($0, nil) }
+        // Clinger's fast path in float: a mantissa up to 2^24 and 10^0...10^10 are exact floats.
+        if let (negative, mantissa, exponent) = simpleDecimal(p, range), mantissa <= 1 &<< 24, exponent >= -10, exponent <= 10 {
+            let power = Float(powersOfTen[exponent < 0 ? 0 &- exponent : exponent])
+            let magnitude = exponent < 0 ? Float(mantissa) / power : Float(mantissa) * power
+            return negative ? -magnitude : magnitude
+        }
+        return withCString(p, range) { strtof($0, nil) }
     }
 
     private static func withCString<T>(_ p: UnsafePointer<UInt8>, _ range: Range<Int>, _ body: (UnsafePointer<CChar>) -> T) -> T {
@@ -157,3 +326,4 @@ enum AvroNumbers {
         }
     }
 }
+

@@ -14,6 +14,8 @@ package struct AvroSchema: Sendable {
     /// The smallest number of bytes a value of each node takes in binary (0 for null, empty records):
     /// bounds the item counts a decoder accepts from the remaining bytes.
     var minimumSizes: [Int]
+    /// The schema flattened for the codec (made again by the parser once the defaults are encoded).
+    var program: AvroProgram
 
     /// Parses a schema text (JSON: a type name, a type object or a union array).
     /// `references` are schemas this one may refer to by name (the registry's "references", each
@@ -36,7 +38,9 @@ package struct AvroSchema: Sendable {
         self.logicalTypes = logicalTypes
         self.root = root
         self.namedTypes = namedTypes
-        self.minimumSizes = AvroSchema.minimumSizes(nodes)
+        let minimumSizes = AvroSchema.minimumSizes(nodes)
+        self.minimumSizes = minimumSizes
+        self.program = AvroProgram(nodes: nodes, logicalTypes: logicalTypes, minimumSizes: minimumSizes)
     }
 
     /// Least fixed point: start from "unbounded" and relax until nothing changes, so cycles settle.

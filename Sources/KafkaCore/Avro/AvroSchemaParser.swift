@@ -14,6 +14,8 @@ struct AvroSchemaParser {
         var schema = AvroSchema(nodes: parser.nodes, logicalTypes: parser.logicalTypes, root: root,
                                 namedTypes: parser.namedTypes)
         try AvroSchemaParser.encodeDefaults(&schema)
+        // Again, now with the defaults' bytes for the encoder.
+        schema.program = AvroProgram(nodes: schema.nodes, logicalTypes: schema.logicalTypes, minimumSizes: schema.minimumSizes)
         return schema
     }
 
