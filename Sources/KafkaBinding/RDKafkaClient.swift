@@ -18,7 +18,7 @@ final class RDKafkaClient {
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
         guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
-            throw .client("cannot create client: \(errorText(errstr))")
+            throw .client("cannot create client: \(errorBufferText(errstr))")
         }
         _ = config.release()
         self.handle = rk
@@ -108,7 +108,7 @@ final class RDKafkaClient {
         var errstr = [CChar](repeating: 0, count: 512)
         let err = rd_kafka_fatal_error(handle, &errstr, errstr.count)
         guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaError(code: err, message: errorText(errstr), isFatal: true)
+        return KafkaError(code: err, message: errorBufferText(errstr), isFatal: true)
     }
 }
 

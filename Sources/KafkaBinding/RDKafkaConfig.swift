@@ -53,7 +53,7 @@ final class RDKafkaConfig {
         case RD_KAFKA_CONF_UNKNOWN: throw .unknown(key: key)
         default:
             // librdkafka's text quotes the value; the tools scrub secrets (Diagnostics.redact) before printing.
-            throw .invalid(key: key, reason: errorText(errstr))
+            throw .invalid(key: key, reason: errorBufferText(errstr))
         }
     }
 
@@ -101,8 +101,3 @@ extension ClientSettings {
     }
 }
 
-/// The text librdkafka wrote into an error buffer (NUL-terminated; the whole buffer if it is not).
-func errorText(_ buffer: [CChar]) -> String {
-    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-    return String(decoding: bytes, as: UTF8.self)
-}

@@ -1,9 +1,10 @@
 import Foundation
 import KafkaCore
 import KafkaFilters
+import KafkaRegistry
 import XCTest
 
-/// The schema registry client (KafkaFilters' SchemaRegistry) over real HTTP and TCP, against the stand-in
+/// The schema registry client (KafkaRegistry's SchemaRegistry) over real HTTP and TCP, against the stand-in
 /// (Scripts/registry-standin.py, a child process) or, when SCHEMA_REGISTRY_URL is set, a real registry;
 /// Python confluent_kafka's SchemaRegistryClient (Tests/witness/registry_witness.py) is the foreign client
 /// both ways. Not yet through the tools: their wiring comes next (issue 22).

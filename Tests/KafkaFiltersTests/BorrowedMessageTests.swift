@@ -43,8 +43,7 @@ final class BorrowedMessageTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swiftc", "-emit-sil", "-o", "/dev/null", "-package-name", Self.packageName,
                              "-module-cache-path", dir.appendingPathComponent("cache").path,
-                             "-I", modules.path, "-I", Self.root.appendingPathComponent("Sources/Crdkafka").path,
-                             "-I", Self.root.appendingPathComponent("Sources/Ccurl").path, path.path]
+                             "-I", modules.path, "-I", Self.root.appendingPathComponent("Sources/Crdkafka").path, path.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -1,4 +1,3 @@
-import KafkaBinding
 import KafkaCore
 
 /// A schema registry client for one run: the REST calls (KafkaCore/Registry) over libcurl (HTTPClient),

@@ -186,7 +186,7 @@ package final class HTTPClient {
             if sink.overflowed {
                 throw HTTPFailure(.tooLarge, text: "answer longer than \(options.maxBodyBytes) bytes", code: Int32(code.rawValue))
             }
-            let detail = errorText(errorBuffer.map { $0 })
+            let detail = errorBufferText(errorBuffer.map { $0 })
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             throw HTTPFailure(HTTPFailure.kind(of: code), text: text, code: Int32(code.rawValue))
         }
