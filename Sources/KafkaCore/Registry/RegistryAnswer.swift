@@ -117,13 +117,23 @@ package enum RegistryAnswer {
         _ bytes: UnsafeRawBufferPointer, container: String,
         _ body: (Range<Int>, Range<Int>, JSONKind) throws(Malformed) -> Void
     ) throws(Malformed) {
+        try forEachEntry(bytes, of: .object, notIt: "\(container) is not a JSON object") { (entry) throws(Malformed) in
+            try body(entry.name, entry.value, entry.kind)
+        }
+    }
+
+    /// Each member (an object) or element (an array) of the JSON container `bytes`, in order.
+    private static func forEachEntry(
+        _ bytes: UnsafeRawBufferPointer, of kind: JSONKind, notIt: @autoclosure () -> String,
+        _ body: (JSONEntry) throws(Malformed) -> Void
+    ) throws(Malformed) {
         var cursor: JSONCursor
         do throws(JSONScanError) {
             cursor = try JSONCursor(bytes, reportEntries: true)
         } catch {
             throw Malformed(error.description)
         }
-        guard cursor.topKind == .object else { throw Malformed("\(container) is not a JSON object") }
+        guard cursor.topKind == kind else { throw Malformed(notIt()) }
         while true {
             let entry: JSONEntry?
             do throws(JSONScanError) {
@@ -132,27 +142,14 @@ package enum RegistryAnswer {
                 throw Malformed(error.description)
             }
             guard let entry else { return }
-            try body(entry.name, entry.value, entry.kind)
+            try body(entry)
         }
     }
 
     private static func references(_ array: UnsafeRawBufferPointer, _ kind: JSONKind) throws(Malformed) -> [SchemaReference] {
         guard kind == .array else { throw Malformed("member \"references\" must be an array") }
-        var cursor: JSONCursor
-        do throws(JSONScanError) {
-            cursor = try JSONCursor(array, reportEntries: true)
-        } catch {
-            throw Malformed(error.description)
-        }
         var result: [SchemaReference] = []
-        while true {
-            let entry: JSONEntry?
-            do throws(JSONScanError) {
-                entry = try cursor.next()
-            } catch {
-                throw Malformed(error.description)
-            }
-            guard let entry else { return result }
+        try forEachEntry(array, of: .array, notIt: "member \"references\" must be an array") { (entry) throws(Malformed) in
             let index = result.count
             guard entry.kind == .object else { throw Malformed("reference \(index) must be an object") }
             let object = UnsafeRawBufferPointer(rebasing: array[entry.value])
@@ -167,6 +164,7 @@ package enum RegistryAnswer {
             }
             result.append(SchemaReference(name: name, subject: subject, version: version))
         }
+        return result
     }
 
     private static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ kind: JSONKind, _ member: String)
