@@ -36,7 +36,7 @@ DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 def build_driver():
     os.makedirs(BUILD, exist_ok=True)
     core = os.path.join(ROOT, "Sources", "KafkaCore")
-    sources = [os.path.join(ROOT, "Tests", "fuzz", "AvroFuzzDriver.swift")]
+    sources = [os.path.join(ROOT, "Tests", "fuzz", "AvroFuzzDriver.swift"), os.path.join(ROOT, "Tests", "bench", "AvroBenchRecord.swift")]
     for folder in ("JSON", "Envelope", "Avro"):
         d = os.path.join(core, folder)
         sources += sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".swift"))

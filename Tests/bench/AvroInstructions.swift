@@ -10,21 +10,6 @@ import Glibc
 
 @main
 enum AvroInstructions {
-    static let schemaText = """
-        {"type":"record","name":"Order","namespace":"com.acme","fields":[
-          {"name":"id","type":"long"},{"name":"customer","type":"string"},{"name":"email","type":"string"},
-          {"name":"quantity","type":"int"},{"name":"price","type":"double"},{"name":"paid","type":"boolean"},
-          {"name":"created","type":{"type":"long","logicalType":"timestamp-millis"}},
-          {"name":"tags","type":{"type":"array","items":"string"}},
-          {"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"]}},
-          {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},
-          {"name":"note","type":["null","string"]},
-          {"name":"ref","type":{"type":"string","logicalType":"uuid"}}]}
-        """
-    static let natural = Array(
-        #"{"id":1234567890123,"customer":"Ada Lovelace-Byron","email":"ada@analytical.example","quantity":3,"price":19.99,"paid":true,"created":1764806400123,"tags":["gift","express"],"status":"PAID","total":"59.97","note":"leave at the door","ref":"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"}"#
-            .utf8)
-
     static func main() {
         let args = CommandLine.arguments
         guard args.count == 4, let count = Int(args[3]), ["decode", "encode"].contains(args[1]),
@@ -32,10 +17,10 @@ enum AvroInstructions {
             print("usage: avro-instructions decode|encode natural|avro COUNT")
             exit(64)
         }
-        let schema = try! AvroSchema(parsing: schemaText)
+        let schema = try! AvroSchema(parsing: AvroBenchRecord.schemaText)
         let form: AvroJSONForm = args[2] == "avro" ? .avro : .natural
         var body: [UInt8] = []
-        natural.withUnsafeBytes { try! AvroEncoder.appendBinary(json: $0, schema: schema, to: &body) }
+        AvroBenchRecord.natural.withUnsafeBytes { try! AvroEncoder.appendBinary(json: $0, schema: schema, to: &body) }
         var json: [UInt8] = []
         body.withUnsafeBytes { try! AvroDecoder.appendJSON(body: $0, schema: schema, form: form, to: &json) }
         var out: [UInt8] = []
