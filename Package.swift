@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "KafkaCore",
                 "KafkaBinding",
+                "KafkaRegistry",
                 argumentParser,
             ],
             swiftSettings: releaseSettings
