@@ -34,18 +34,20 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // Debian's libcurl (7.88): HTTP and TLS to a schema registry, so neither is written by hand.
-        .systemLibrary(name: "Ccurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Debian's libcurl (7.88): HTTP and TLS to a schema registry, so neither is written by hand. Its
+        // headers only (in the compiler's multiarch include path): no pkgConfig, whose `-lcurl` would link it.
+        // KafkaRegistry opens the library with dlopen when a tool first talks to a registry (CurlLibrary).
+        .systemLibrary(name: "Ccurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The layers, each a target so the compiler keeps the arrows (ARCHITECTURE.md, "Layers").
         // Pure Swift: configuration values, diagnostics, signals, envelope, JSON, line I/O and the rules
         // of the pipelines. No C, no broker, no argument parser.
         .target(name: "KafkaCore", swiftSettings: releaseSettings),
         // The only target that imports librdkafka's C API.
         .target(name: "KafkaBinding", dependencies: ["Crdkafka", "KafkaCore"], swiftSettings: releaseSettings),
-        // The schema registry client: libcurl's C API (HTTP, TLS) and the client over it. A target of its
-        // own so that only a tool that talks to a registry links libcurl: linking it loads ~25 more shared
-        // libraries (OpenSSL, nghttp2, Kerberos, LDAP, ...) at every start, +5 to 9 ms for `kput --version`
-        // (18 -> 28 ms median here), which every tool would pay with or without a registry.
+        // The schema registry client: libcurl's C API (HTTP, TLS) and the client over it. libcurl is loaded
+        // with dlopen on first use, not linked: linking it loads ~25 more shared libraries (OpenSSL, nghttp2,
+        // Kerberos, LDAP, ...) at every start, +5 to 9 ms for `kput --version` (18 -> 28 ms median here),
+        // which every tool would pay with or without a registry.
         .target(name: "KafkaRegistry", dependencies: ["Ccurl", "KafkaCore"], swiftSettings: releaseSettings),
         // The pipelines, the shared option groups and runTool.
         .target(

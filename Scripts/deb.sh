@@ -13,7 +13,8 @@
 #
 # Depends: dpkg-shlibdeps on the binaries (the packages of the libraries they link, with the versions
 # their symbols need: libc6, libgcc-s1, libstdc++6, librdkafka1), librdkafka1 raised to (>= 2.0.2), the
-# oldest librdkafka the tools are built and tested on. Without dpkg-dev: ldd and dpkg -S, unversioned.
+# oldest librdkafka the tools are built and tested on, and libcurl4, which is loaded with dlopen (below).
+# Without dpkg-dev: ldd and dpkg -S, unversioned.
 #
 # Environment: KF_BIN (default .build/release).
 set -euo pipefail
@@ -64,6 +65,9 @@ fi
 # librdkafka1 at least 2.0.2, whatever its symbols file says.
 depends=$(printf '%s' "$depends" | sed -E 's/librdkafka1( \([^)]*\))?/librdkafka1 (>= 2.0.2)/')
 case "$depends" in *librdkafka1*) ;; *) depends="librdkafka1 (>= 2.0.2), $depends" ;; esac
+# libcurl is opened with dlopen when a tool first talks to a schema registry (KafkaRegistry/CurlLibrary.swift),
+# so no ELF need names it: depend on it by name, at the version whose CURLOPT_PROTOCOLS_STR the client sets.
+case "$depends" in *libcurl4*) ;; *) depends="$depends, libcurl4 (>= 7.85.0)" ;; esac
 if ldd "${bins[0]}" | grep -q 'libswift'; then
     echo "deb.sh: $BIN/kput links a Swift runtime library: build with --static-swift-stdlib (make build)" >&2
     exit 70

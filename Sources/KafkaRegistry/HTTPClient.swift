@@ -57,6 +57,8 @@ package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case badURL
         /// The answer was longer than `maxBodyBytes`.
         case tooLarge
+        /// libcurl itself could not be loaded (not installed).
+        case unavailable
         case other
     }
     package var kind: Kind
@@ -79,6 +81,7 @@ package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case .timeout: return ErrorFacts(.timeout, isRetriable: true, text: text, name: "timeout")
         case .tls: return ErrorFacts(.configuration, text: "TLS: \(text)", name: "tls")
         case .badURL: return ErrorFacts(.configuration, text: text, name: "bad URL")
+        case .unavailable: return ErrorFacts(.configuration, text: text, name: "libcurl")
         case .tooLarge, .other: return ErrorFacts(.other, text: text, name: "http")
         }
     }
@@ -108,28 +111,31 @@ package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible 
 /// (and its TLS session) is reused. Mechanism only: what the URLs, bodies and answers mean is the
 /// caller's (KafkaCore/Registry). Not thread-safe: one owner, one request at a time.
 package final class HTTPClient {
+    private let curl: CurlLibrary
     private let handle: UnsafeMutableRawPointer
     private let options: HTTPOptions
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    /// libcurl's global set-up, once per process (thread-safe from 7.84; Debian 12 has 7.88).
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-
+    /// Loads libcurl on the first client of the run (CurlLibrary): `.unavailable` when it is not installed.
     package init(_ options: HTTPOptions) throws(HTTPFailure) {
-        guard Self.globalInit == CURLE_OK, let handle = curl_easy_init() else {
-            throw HTTPFailure(.other, text: "cannot initialise libcurl")
+        let curl: CurlLibrary
+        switch CurlLibrary.shared {
+        case .success(let loaded): curl = loaded
+        case .failure(let failure): throw failure
         }
+        guard let handle = curl.easyInit() else { throw HTTPFailure(.other, text: "cannot initialise libcurl") }
+        self.curl = curl
         self.handle = handle
         self.options = options
-        for header in options.headers { headerList = curl_slist_append(headerList, header) }
+        for header in options.headers { headerList = curl.slistAppend(headerList, header) }
         // No "Expect: 100-continue" on larger POSTs: a server that ignores it would cost a second's wait each.
-        headerList = curl_slist_append(headerList, "Expect:")
-        if let token = options.bearerToken { headerList = curl_slist_append(headerList, "Authorization: Bearer \(token)") }
+        headerList = curl.slistAppend(headerList, "Expect:")
+        if let token = options.bearerToken { headerList = curl.slistAppend(headerList, "Authorization: Bearer \(token)") }
     }
 
     deinit {
-        curl_slist_free_all(headerList)
-        curl_easy_cleanup(handle)
+        curl.slistFreeAll(headerList)
+        curl.easyCleanup(handle)
     }
 
     package func get(_ url: String) throws(HTTPFailure) -> HTTPResponse {
@@ -148,50 +154,50 @@ package final class HTTPClient {
         let code: CURLcode = requestBody.withUnsafeBufferPointer { bodyBytes in
             errorBuffer.withUnsafeMutableBufferPointer { errorBytes in
                 withExtendedLifetime(sink) {
-                    curl_easy_reset(handle)
+                    curl.easyReset(handle)
                     var setup = [CURLcode]()
-                    setup.append(ccurl_setopt_string(handle, CURLOPT_URL, url))
-                    setup.append(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBytes.baseAddress))
+                    setup.append(ccurl_setopt_string(curl.setopt, handle, CURLOPT_URL, url))
+                    setup.append(ccurl_setopt_pointer(curl.setopt, handle, CURLOPT_ERRORBUFFER, errorBytes.baseAddress))
                     // Only http and https, no redirects followed, no signals (libcurl's resolver timeout
                     // would use SIGALRM otherwise).
-                    setup.append(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeoutMs)))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.requestTimeoutMs)))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
-                    setup.append(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-                    if let caFile = options.caFile { setup.append(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+                    setup.append(ccurl_setopt_string(curl.setopt, handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_FOLLOWLOCATION, 0))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_NOSIGNAL, 1))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeoutMs)))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_TIMEOUT_MS, Int(options.requestTimeoutMs)))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_SSL_VERIFYPEER, 1))
+                    setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_SSL_VERIFYHOST, 2))
+                    if let caFile = options.caFile { setup.append(ccurl_setopt_string(curl.setopt, handle, CURLOPT_CAINFO, caFile)) }
                     if let basicAuth = options.basicAuth {
-                        setup.append(ccurl_setopt_long(handle, CURLOPT_HTTPAUTH, 1 /* CURLAUTH_BASIC, a macro Swift does not import */))
-                        setup.append(ccurl_setopt_string(handle, CURLOPT_USERPWD, basicAuth))
+                        setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_HTTPAUTH, 1 /* CURLAUTH_BASIC, a macro Swift does not import */))
+                        setup.append(ccurl_setopt_string(curl.setopt, handle, CURLOPT_USERPWD, basicAuth))
                     }
-                    if let headerList { setup.append(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))) }
+                    if let headerList { setup.append(ccurl_setopt_pointer(curl.setopt, handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))) }
                     if body != nil {
-                        setup.append(ccurl_setopt_long(handle, CURLOPT_POST, 1))
-                        setup.append(ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyBytes.count))
-                        setup.append(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS,
+                        setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_POST, 1))
+                        setup.append(ccurl_setopt_long(curl.setopt, handle, CURLOPT_POSTFIELDSIZE, bodyBytes.count))
+                        setup.append(ccurl_setopt_pointer(curl.setopt, handle, CURLOPT_POSTFIELDS,
                             UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)))
                     }
-                    setup.append(ccurl_setopt_write_function(handle, httpWriteCallback))
-                    setup.append(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
+                    setup.append(ccurl_setopt_write_function(curl.setopt, handle, httpWriteCallback))
+                    setup.append(ccurl_setopt_pointer(curl.setopt, handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
                     if let failed = setup.first(where: { $0 != CURLE_OK }) { return failed }
-                    return curl_easy_perform(handle)
+                    return curl.easyPerform(handle)
                 }
             }
         }
         // The error buffer pointer must not outlive the buffer: the next request resets the handle.
-        _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+        _ = ccurl_setopt_pointer(curl.setopt, handle, CURLOPT_ERRORBUFFER, nil)
         guard code == CURLE_OK else {
             if sink.overflowed {
                 throw HTTPFailure(.tooLarge, text: "answer longer than \(options.maxBodyBytes) bytes", code: Int32(code.rawValue))
             }
             let detail = errorBufferText(errorBuffer.map { $0 })
-            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let text = detail.isEmpty ? curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)" : detail
             throw HTTPFailure(HTTPFailure.kind(of: code), text: text, code: Int32(code.rawValue))
         }
         var status = 0
-        _ = ccurl_response_code(handle, &status)
+        _ = ccurl_response_code(curl.getinfo, handle, &status)
         return HTTPResponse(status: status, body: sink.bytes)
     }
 }
