@@ -236,6 +236,14 @@ package final class KafkaProducer {
         return served
     }
 
+    /// Has librdkafka send every queued message at once, ignoring linger.ms, for up to `waitMs`:
+    /// rd_kafka_flush does that while it runs. With delivery reports as events it only waits for the
+    /// message count to reach zero, which takes the reports being served (`poll`), so it returns after
+    /// `waitMs` while any message is unreported: call it with a short wait and serve the queue between.
+    package func sendQueuedNow(waitMs: Int32) {
+        _ = rd_kafka_flush(client.handle, waitMs)
+    }
+
     /// Messages queued or in flight, not yet reported.
     package var outstanding: Int { Int(rd_kafka_outq_len(client.handle)) }
 
