@@ -17,6 +17,7 @@ final class RDKafkaClient {
         rd_kafka_conf_set_log_cb(config.pointer, kafkaLogCallback)
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        if let conf = config.pointer { CyrusSASL.skipPluginsUnlessGSSAPI(conf) }
         guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             throw .client("cannot create client: \(errorBufferText(errstr))")
         }
