@@ -99,11 +99,18 @@ package final class KafkaProducer {
     /// producer-id request then uses at once. It costs one Metadata round trip on the one connection the
     /// producer id needs anyway, where `enable.sparse.connections=false` (the other way round it) would
     /// open a connection to every broker of the cluster on each start. If it fails the timer still runs.
-    package func connect(topic: String, timeoutMs: Int32) -> Result<Int, KafkaError> {
-        let result = client.topicMetadata(topic, timeoutMs: timeoutMs)
-        if case .success = result, askAgainForProducerId {
+    ///
+    /// The layout is the last answer's: on 2.10+ the second one names the partitions led by the broker
+    /// the producer id came from, whose connection is up (the first came over a bootstrap connection).
+    package func connect(topic: String, timeoutMs: Int32) -> Result<TopicLayout, KafkaError> {
+        let result = client.topicLayout(topic, timeoutMs: timeoutMs)
+        if case .success(let first) = result, askAgainForProducerId {
             askAgainForProducerId = false
-            _ = client.topicMetadata(topic, timeoutMs: min(timeoutMs, 500))
+            if case .success(let second) = client.topicLayout(topic, timeoutMs: min(timeoutMs, 500)),
+                second.partitions == first.partitions
+            {
+                return .success(second)
+            }
         }
         return result
     }
@@ -234,6 +241,14 @@ package final class KafkaProducer {
             }
         }
         return served
+    }
+
+    /// Has librdkafka send every queued message at once, ignoring linger.ms, for up to `waitMs`:
+    /// rd_kafka_flush does that while it runs. With delivery reports as events it only waits for the
+    /// message count to reach zero, which takes the reports being served (`poll`), so it returns after
+    /// `waitMs` while any message is unreported: call it with a short wait and serve the queue between.
+    package func sendQueuedNow(waitMs: Int32) {
+        _ = rd_kafka_flush(client.handle, waitMs)
     }
 
     /// Messages queued or in flight, not yet reported.

@@ -17,6 +17,7 @@ final class RDKafkaClient {
         rd_kafka_conf_set_log_cb(config.pointer, kafkaLogCallback)
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        if let conf = config.pointer { CyrusSASL.skipPluginsUnlessGSSAPI(conf) }
         guard let conf = config.pointer, let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             throw .client("cannot create client: \(errorBufferText(errstr))")
         }
@@ -45,6 +46,11 @@ final class RDKafkaClient {
     /// Asks for metadata of `topic` (or of the cluster) so a tool learns within `timeoutMs` whether any
     /// broker answers, and how many partitions the topic has.
     func topicMetadata(_ topic: String?, timeoutMs: Int32) -> Result<Int, KafkaError> {
+        topicLayout(topic, timeoutMs: timeoutMs).map(\.partitions)
+    }
+
+    /// `topicMetadata`, with the partitions whose leader is the broker that answered.
+    func topicLayout(_ topic: String?, timeoutMs: Int32) -> Result<TopicLayout, KafkaError> {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         var rkt: OpaquePointer?
         if let topic {
@@ -62,13 +68,21 @@ final class RDKafkaClient {
             return .failure(KafkaError(code: err))
         }
         defer { rd_kafka_metadata_destroy(md) }
-        guard let topic else { return .success(0) }
+        guard let topic else { return .success(TopicLayout(partitions: 0, ledByAnswering: [])) }
         // Only the entry for the topic asked about counts.
         for i in 0..<Int(md.pointee.topic_cnt) {
             let t = md.pointee.topics[i]
             guard let name = t.topic, String(cString: name) == topic else { continue }
             if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(code: t.err)) }
-            return .success(Int(t.partition_cnt))
+            // -1: a bootstrap connection answered (librdkafka 2.10+), which leads nothing.
+            let answering = md.pointee.orig_broker_id
+            var led: [Int32] = []
+            if answering >= 0, let partitions = t.partitions {
+                for p in 0..<Int(t.partition_cnt) where partitions[p].leader == answering {
+                    led.append(partitions[p].id)
+                }
+            }
+            return .success(TopicLayout(partitions: Int(t.partition_cnt), ledByAnswering: led))
         }
         return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
     }
@@ -165,4 +179,13 @@ final class RDKafkaTopicPartitionList {
                                   leaderEpoch: LeaderEpochs.get(e))
         }
     }
+}
+
+/// A topic as one Metadata answer saw it.
+package struct TopicLayout: Sendable {
+    /// The partition count.
+    package var partitions: Int
+    /// The partitions led by the broker that answered: the client is connected to it, so a message for
+    /// one of them goes without opening another connection first.
+    package var ledByAnswering: [Int32]
 }

@@ -718,4 +718,15 @@ final class KPutTests: XCTestCase {
         let r = try execute("kput", ["-b", brokers, "-t", name], input: jsonLinesData([#"{"a":1}"#]))
         XCTAssertEqual(r.status, 0, r.stderr)
     }
+
+    /// The end of the input sends what is queued at once, whatever linger.ms says: with a minute of
+    /// linger librdkafka would hold the last line that long; kput asks for it to go now (a flush), then
+    /// waits for its acknowledgement as always. The 30 s are a failure guard, not a timing assertion.
+    func testEndOfInputSendsTheLastLinesWithoutWaitingForLinger() throws {
+        let topic = Harness.unique("kput-linger")
+        let lines = [#"{"a":1}"#, #"{"a":2}"#]
+        let r = try execute("kput", ["-b", brokers, "-t", topic, "-X", "linger.ms=60000"], input: jsonLinesData(lines), timeout: 30)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(multiset(try readTopic(topic).compactMap(\.value)), multiset(lines.map { Data($0.utf8) }))
+    }
 }

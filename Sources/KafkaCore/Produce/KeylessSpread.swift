@@ -19,7 +19,8 @@ package struct KeylessSpread {
     private var bytes = 0
 
     /// Nil when the partition count is unknown: librdkafka's partitioner then decides.
-    /// `start`: the first run's partition (tests); by default a random one.
+    /// `start`: the first run's partition (kput: one led by the broker it is connected to; tests); by
+    /// default a random one.
     package init?(partitions: Int, start: Int32? = nil) {
         guard partitions > 0, partitions <= Int(Int32.max) else { return nil }
         let count = Int32(partitions)
