@@ -24,18 +24,39 @@ struct AvroBinaryReader {
             i &+= 1
             return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
         }
+        return try longSlow()
+    }
+
+    /// A varint of two bytes or more: up to nine bytes of seven bits without a check per byte beyond the
+    /// end test, then a tenth, which may only be 0 or 1 (bit 63).
+    @inline(never)
+    private mutating func longSlow() throws(AvroDecodeError) -> Int64 {
         let start = i
         var raw: UInt64 = 0
         var shift: UInt64 = 0
-        while true {
-            guard i < n else { throw AvroDecodeError(i, "unexpected end of the body") }
-            let b = p[i]
-            i &+= 1
-            if shift == 63, b > 1 { throw AvroDecodeError(start, "a varint longer than 64 bits") }
+        var j = i
+        let limit = Swift.min(n, i &+ 9)
+        while j < limit {
+            let b = p[j]
             raw |= UInt64(b & 0x7F) &<< shift
-            if b < 0x80 { break }
-            shift &+= 7   // after 9 bytes shift is 63, where only 0 or 1 may follow: at most 10 bytes
+            j &+= 1
+            if b < 0x80 {
+                i = j
+                return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
+            }
+            shift &+= 7
         }
+        guard j < n else {
+            i = j
+            throw AvroDecodeError(j, "unexpected end of the body")
+        }
+        let b = p[j]
+        guard b <= 1 else {
+            i = j &+ 1
+            throw AvroDecodeError(start, "a varint longer than 64 bits")
+        }
+        raw |= UInt64(b) &<< 63
+        i = j &+ 1
         return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
     }
 

@@ -30,8 +30,12 @@ enum AvroNumbers {
         var power: UInt64 = 1
         var k = 0
         while k <= 17 {
-            let m = (a * scale).rounded()
-            guard m < 9_007_199_254_740_992 else { return nil }
+            // Rounded half away from zero, as `rounded()` but without a call into libm: below 2^52
+            // adding one half and truncating does it (the sum can round only where both give the same
+            // integer, or, below 1, where neither reads back as v); from 2^52 on, t is an integer.
+            let t = a * scale
+            guard t < 9_007_199_254_740_992 else { return nil }
+            let m = t >= 4_503_599_627_370_496 ? t : Double(Int64(t + 0.5))
             if m / scale == a {
                 guard a.ulp * scale < 1 else { return nil }
                 let digits = UInt64(m)
@@ -62,6 +66,46 @@ enum AvroNumbers {
         }
         return nil
     }
+
+    /// Writes `value` in decimal at `q` (room for 20 bytes); returns the count. The digits are counted
+    /// first, so each pair goes straight to its place: no scratch, no copy.
+    @inline(__always)
+    static func writeInteger(_ value: Int64, at q: UnsafeMutablePointer<UInt8>) -> Int {
+        var w = q
+        if value < 0 {
+            w[0] = UInt8(ascii: "-")
+            w += 1
+        }
+        var m = value.magnitude
+        // floor(log10(2^bits)) is bits·1233 >> 12; one comparison with a power of ten finishes it.
+        let bits = 64 &- (m | 1).leadingZeroBitCount
+        var digits = (bits &* 1233) &>> 12
+        if m >= powersOfTenInteger[digits] { digits &+= 1 }
+        if digits == 0 { digits = 1 }
+        let pairs = digitPairs.utf8Start
+        var at = digits
+        while m >= 100 {
+            let pair = Int(truncatingIfNeeded: m % 100) &* 2
+            m /= 100
+            at &-= 2
+            w[at] = pairs[pair]
+            w[at &+ 1] = pairs[pair &+ 1]
+        }
+        if m >= 10 {
+            let pair = Int(truncatingIfNeeded: m) &* 2
+            w[0] = pairs[pair]
+            w[1] = pairs[pair &+ 1]
+        } else {
+            w[0] = 0x30 &+ UInt8(truncatingIfNeeded: m)
+        }
+        return (w - q) &+ digits
+    }
+
+    /// 10^0 ... 10^19.
+    private static let powersOfTenInteger: [UInt64] = (0...19).map { (0..<$0).reduce(1) { x, _ in x &* 10 } }
+
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// The non-finite values' strings, for a writer with its own buffer.
     static func nonFiniteLiteral(_ nan: Bool, _ negative: Bool) -> StaticString {
