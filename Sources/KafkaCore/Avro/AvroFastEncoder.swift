@@ -38,6 +38,8 @@ struct AvroFastEncoder {
 
     @inline(__always)
     private mutating func skipWhitespace() {
+        // Most tokens follow one another without whitespace: one test for that.
+        guard i < n, p[i] <= 0x20 else { return }
         while i < n {
             let b = p[i]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }

@@ -71,17 +71,28 @@ enum AvroNumbers {
     /// first, so each pair goes straight to its place: no scratch, no copy.
     @inline(__always)
     static func writeInteger(_ value: Int64, at q: UnsafeMutablePointer<UInt8>) -> Int {
-        var w = q
         if value < 0 {
-            w[0] = UInt8(ascii: "-")
-            w += 1
+            q[0] = UInt8(ascii: "-")
+            return 1 &+ writeDigits(value.magnitude, at: q + 1)
         }
-        var m = value.magnitude
+        return writeDigits(value.magnitude, at: q)
+    }
+
+    /// How many decimal digits `m` has (1 for 0).
+    @inline(__always)
+    static func digitCount(_ m: UInt64) -> Int {
         // floor(log10(2^bits)) is bits·1233 >> 12; one comparison with a power of ten finishes it.
         let bits = 64 &- (m | 1).leadingZeroBitCount
         var digits = (bits &* 1233) &>> 12
         if m >= powersOfTenInteger[digits] { digits &+= 1 }
-        if digits == 0 { digits = 1 }
+        return digits == 0 ? 1 : digits
+    }
+
+    /// Writes the decimal digits of `m` at `w` (room for 20 bytes); returns the count.
+    @inline(__always)
+    static func writeDigits(_ m: UInt64, at w: UnsafeMutablePointer<UInt8>) -> Int {
+        var m = m
+        let digits = digitCount(m)
         let pairs = digitPairs.utf8Start
         var at = digits
         while m >= 100 {
@@ -98,7 +109,7 @@ enum AvroNumbers {
         } else {
             w[0] = 0x30 &+ UInt8(truncatingIfNeeded: m)
         }
-        return (w - q) &+ digits
+        return digits
     }
 
     /// 10^0 ... 10^19.
