@@ -25,6 +25,9 @@ final class AvroFastEncoderTests: XCTestCase {
     func testFastPathGivesTheWalksBytes() throws {
         let cases: [(type: String, value: String, form: AvroJSONForm)] = [
             (#""long""#, "-1234567890123", .natural),
+            (#""long""#, "123456789012345678", .natural),
+            (#""long""#, "-99999999", .natural),
+            (#""long""#, "10000000", .natural),
             (#""int""#, "0", .natural),
             (#""int""#, "-0", .natural),
             (#""boolean""#, "false", .natural),

@@ -471,6 +471,17 @@ struct AvroFastEncoder {
         if negative { j &+= 1 }
         let start = j
         var value: Int64 = 0
+        // Eight digits at a time (more than 18 are refused below, so the wrapping cannot matter).
+        while n &- j >= 8 {
+            let w = SWAR.load(p + j)
+            guard SWAR.nonDigitLanes(w) == 0 else { break }
+            var v = w &- 0x3030_3030_3030_3030
+            v = (v &* 10 &+ (v &>> 8)) & 0x00FF_00FF_00FF_00FF
+            v = (v &* 100 &+ (v &>> 16)) & 0x0000_FFFF_0000_FFFF
+            v = (v &* 10000 &+ (v &>> 32)) & 0xFFFF_FFFF
+            value = value &* 100_000_000 &+ Int64(v)
+            j &+= 8
+        }
         while j < n {
             let digit = p[j] &- 0x30
             guard digit < 10 else { break }
