@@ -163,13 +163,21 @@ struct AvroFastEncoder {
         var k = 0
         while k < op.count {
             let link = links[op.first &+ k]
-            if k > 0, !take(UInt8(ascii: ",")) { return false }
-            skipWhitespace()
-            // The link's text is `"name":`; the member's name token must be `"name"` exactly.
-            let nameCount = link.textCount &- 1
-            guard nameCount <= n &- i, AvroOutput.same(p + i, text + link.textStart, nameCount) else { return false }
-            i &+= nameCount
-            guard take(UInt8(ascii: ":")) else { return false }
+            // The link's text is `"name":`: the comma before it (after the first member), the name and
+            // the colon, written without whitespace, in one comparison.
+            let comma = k > 0 ? 1 : 0
+            if link.textCount &+ comma <= n &- i, k == 0 || p[i] == UInt8(ascii: ","),
+               AvroOutput.same(p + (i &+ comma), text + link.textStart, link.textCount) {
+                i &+= link.textCount &+ comma
+            } else {
+                if k > 0, !take(UInt8(ascii: ",")) { return false }
+                skipWhitespace()
+                // The member's name token must be `"name"` exactly.
+                let nameCount = link.textCount &- 1
+                guard nameCount <= n &- i, AvroOutput.same(p + i, text + link.textStart, nameCount) else { return false }
+                i &+= nameCount
+                guard take(UInt8(ascii: ":")) else { return false }
+            }
             skipWhitespace()
             guard value(link.node, depth: depth &+ 1, to: &out) else { return false }
             k &+= 1
