@@ -211,6 +211,13 @@ package enum AvroDecoder {
                 }
                 return true
             }
+            return escaped(p, n, to: &out)
+        }
+
+        /// A string that needs escaping (or checking as UTF-8), through the array: kept out of `string`,
+        /// so the common path's frame stays small.
+        @inline(never)
+        private func escaped(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
             out.flush()
             return AvroNumbers.appendString(p, n, to: &out.out)
         }
