@@ -130,5 +130,30 @@ final class AvroDecoderTests: XCTestCase {
                        AvroDecodeError(0, "a decimal of 600 bytes (at most 512)"))
     }
 
+    /// Varints of every length (1 to 10 bytes), at the end of the body and with eight bytes or more after
+    /// them (read a word at a time there), and integers of every digit count.
+    func testVarintsOfEveryLengthAndIntegersOfEveryWidth() throws {
+        let long = Avro.schema(#""long""#)
+        let pair = Avro.schema(#"{"type":"record","name":"P","fields":[{"name":"a","type":"long"},{"name":"b","type":"string"}]}"#)
+        var values: [Int64] = [0, -1, 1, 9, 10, 99, 100, .max, .min, .max - 1, .min + 1]
+        for shift in stride(from: 6, through: 62, by: 7) {
+            values += [1 << shift, (1 << shift) - 1, -(1 << shift), -(1 << shift) - 1]
+        }
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power, power - 1, -power, 1 - power]
+        }
+        for value in values {
+            XCTAssertEqual(try Avro.decode(long, Avro.long(value)), String(value), "\(value)")
+            XCTAssertEqual(try Avro.decode(pair, Avro.long(value) + Avro.string("eight or more")),
+                           #"{"a":\#(value),"b":"eight or more"}"#, "\(value)")
+        }
+        // A varint cut short, and one of eleven bytes, with bytes after them.
+        XCTAssertEqual(Avro.decodeError(long, [0x80, 0x80]), AvroDecodeError(2, "unexpected end of the body"))
+        XCTAssertEqual(Avro.decodeError(long, [UInt8](repeating: 0xFF, count: 10) + [0x01]),
+                       AvroDecodeError(0, "a varint longer than 64 bits"))
+    }
+
     private func le<T: FixedWidthInteger>(_ bits: T) -> [UInt8] { withUnsafeBytes(of: bits.littleEndian) { Array($0) } }
 }

@@ -24,18 +24,55 @@ struct AvroBinaryReader {
             i &+= 1
             return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
         }
+        return try longSlow()
+    }
+
+    /// A varint of two bytes or more: up to nine bytes of seven bits without a check per byte beyond the
+    /// end test, then a tenth, which may only be 0 or 1 (bit 63).
+    @inline(never)
+    private mutating func longSlow() throws(AvroDecodeError) -> Int64 {
+        if n &- i >= 8 {
+            // Up to eight bytes at once: the first byte without its continuation bit ends the varint;
+            // the seven-bit groups of the bytes before it are packed by halves (8 → 7, 16 → 14, 32 → 28).
+            let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let ends = ~w & 0x8080_8080_8080_8080
+            if ends != 0 {
+                let count = (ends.trailingZeroBitCount &>> 3) &+ 1
+                let mask: UInt64 = count == 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1
+                var x = w & mask & 0x7F7F_7F7F_7F7F_7F7F
+                x = ((x & 0x7F00_7F00_7F00_7F00) &>> 1) | (x & 0x007F_007F_007F_007F)
+                x = ((x & 0x3FFF_0000_3FFF_0000) &>> 2) | (x & 0x0000_3FFF_0000_3FFF)
+                x = ((x & 0x0FFF_FFFF_0000_0000) &>> 4) | (x & 0x0000_0000_0FFF_FFFF)
+                i &+= count
+                return Int64(bitPattern: (x &>> 1) ^ (0 &- (x & 1)))
+            }
+        }
         let start = i
         var raw: UInt64 = 0
         var shift: UInt64 = 0
-        while true {
-            guard i < n else { throw AvroDecodeError(i, "unexpected end of the body") }
-            let b = p[i]
-            i &+= 1
-            if shift == 63, b > 1 { throw AvroDecodeError(start, "a varint longer than 64 bits") }
+        var j = i
+        let limit = Swift.min(n, i &+ 9)
+        while j < limit {
+            let b = p[j]
             raw |= UInt64(b & 0x7F) &<< shift
-            if b < 0x80 { break }
-            shift &+= 7   // after 9 bytes shift is 63, where only 0 or 1 may follow: at most 10 bytes
+            j &+= 1
+            if b < 0x80 {
+                i = j
+                return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
+            }
+            shift &+= 7
         }
+        guard j < n else {
+            i = j
+            throw AvroDecodeError(j, "unexpected end of the body")
+        }
+        let b = p[j]
+        guard b <= 1 else {
+            i = j &+ 1
+            throw AvroDecodeError(start, "a varint longer than 64 bits")
+        }
+        raw |= UInt64(b) &<< 63
+        i = j &+ 1
         return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
     }
 

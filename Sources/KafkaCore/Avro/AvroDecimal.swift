@@ -63,7 +63,7 @@ enum AvroDecimal {
     }
 
     /// Writes the decimal text of at most eight bytes at `q`, which must have room for `scale + 24` bytes
-    /// (a sign, 20 digits, "0." and the fraction); returns the count. Digits are placed from the right.
+    /// (a sign, 20 digits, "0." and the fraction); returns the count.
     static func writeSmall(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int, at q: UnsafeMutablePointer<UInt8>) -> Int {
         var value: Int64 = n > 0 && p[0] & 0x80 != 0 ? -1 : 0
         for k in 0..<n { value = value &<< 8 | Int64(p[k]) }
@@ -72,31 +72,24 @@ enum AvroDecimal {
             w[0] = UInt8(ascii: "-")
             w += 1
         }
-        var magnitude = value.magnitude
-        var digits = 0
-        var t = magnitude
-        repeat {
-            digits &+= 1
-            t /= 10
-        } while t > 0
-        // "0.00ddd" when the digits do not reach past the fraction: one integer digit, the 0.
-        let total = Swift.max(digits &- scale, 1) &+ (scale > 0 ? scale &+ 1 : 0)
-        var at = total &- 1
-        for _ in 0..<scale {
-            w[at] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-            at &-= 1
+        let magnitude = value.magnitude
+        if scale == 0 { return (w - q) &+ AvroNumbers.writeDigits(magnitude, at: w) }
+        // The digits, zero-padded to at least scale + 1 ("0.05": 005), then the fraction moved one
+        // place right for the point.
+        var digits = AvroNumbers.digitCount(magnitude)
+        var lead = 0
+        while digits &+ lead <= scale {
+            w[lead] = UInt8(ascii: "0")
+            lead &+= 1
         }
-        if scale > 0 {
-            w[at] = UInt8(ascii: ".")
-            at &-= 1
+        digits = lead &+ AvroNumbers.writeDigits(magnitude, at: w + lead)
+        var k = digits
+        while k > digits &- scale {
+            w[k] = w[k &- 1]
+            k &-= 1
         }
-        repeat {
-            w[at] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-            at &-= 1
-        } while at >= 0
-        return (w - q) &+ total
+        w[k] = UInt8(ascii: ".")
+        return (w - q) &+ digits &+ 1
     }
 
     enum ParseFailure: Error { case syntax, scale, precision, size }

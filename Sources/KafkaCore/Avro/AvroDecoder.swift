@@ -58,10 +58,10 @@ package enum AvroDecoder {
                 if b == 1 { out.literal("true") } else { out.literal("false") }
             case .int:
                 let v = Int64(try reader.int())
-                out.n &+= Envelope.writeInteger(v, at: out.room(24))
+                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
             case .long:
                 let v = try reader.long()
-                out.n &+= Envelope.writeInteger(v, at: out.room(24))
+                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
             case .float:
                 let v = try reader.float()
                 if v.isFinite {
@@ -173,7 +173,31 @@ package enum AvroDecoder {
         /// A string's UTF-8 as a JSON string: printable ASCII copied at once; else validated and escaped.
         @inline(__always)
         private func string(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
-            if AvroNumbers.isPlain(p, n) {
+            if n >= 8, n <= AvroOutput.capacity / 2 {
+                // Copied and checked in the same pass, a word at a time (the last one overlapping the one
+                // before); a string that needs escaping is left in the buffer, uncounted, and done below.
+                let q = out.room(n &+ 2)
+                let from = UnsafeRawPointer(p), to = UnsafeMutableRawPointer(q + 1)
+                var stop: UInt64 = 0
+                var k = 0
+                while k &+ 8 <= n {
+                    let w = from.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                    to.storeBytes(of: w, toByteOffset: k, as: UInt64.self)
+                    stop |= SWAR.stringStopLanes(w)
+                    k &+= 8
+                }
+                if k < n {
+                    let w = from.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                    to.storeBytes(of: w, toByteOffset: n &- 8, as: UInt64.self)
+                    stop |= SWAR.stringStopLanes(w)
+                }
+                if stop == 0 {
+                    q[0] = UInt8(ascii: "\"")
+                    q[n &+ 1] = UInt8(ascii: "\"")
+                    out.n &+= n &+ 2
+                    return true
+                }
+            } else if AvroNumbers.isPlain(p, n) {
                 if n <= AvroOutput.capacity / 2 {
                     let q = out.room(n &+ 2)
                     q[0] = UInt8(ascii: "\"")
@@ -187,6 +211,13 @@ package enum AvroDecoder {
                 }
                 return true
             }
+            return escaped(p, n, to: &out)
+        }
+
+        /// A string that needs escaping (or checking as UTF-8), through the array: kept out of `string`,
+        /// so the common path's frame stays small.
+        @inline(never)
+        private func escaped(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
             out.flush()
             return AvroNumbers.appendString(p, n, to: &out.out)
         }

@@ -71,6 +71,13 @@ package enum AvroEncoder {
             throw AvroEncodeError(syntax: JSONScanError(offset: 0, reason: .empty))
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
+        if !forDefault, depth == 0 {
+            // The plain shapes in one pass; anything else (every error included) by the walk below.
+            let mark = out.count
+            var fast = AvroFastEncoder(p, json.count, program: program, natural: form == .natural)
+            if fast.document(type, to: &out) { return }
+            out.truncate(to: mark)
+        }
         let start = JSONCursor.skipWhitespace(p, 0, json.count)
         // An object or array is checked by the walk's cursors as they go (one pass, not two); anything
         // else (and trailing bytes after a container, which its cursor reports) here.

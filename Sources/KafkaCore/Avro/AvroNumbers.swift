@@ -30,8 +30,12 @@ enum AvroNumbers {
         var power: UInt64 = 1
         var k = 0
         while k <= 17 {
-            let m = (a * scale).rounded()
-            guard m < 9_007_199_254_740_992 else { return nil }
+            // Rounded half away from zero, as `rounded()` but without a call into libm: below 2^52
+            // adding one half and truncating does it (the sum can round only where both give the same
+            // integer, or, below 1, where neither reads back as v); from 2^52 on, t is an integer.
+            let t = a * scale
+            guard t < 9_007_199_254_740_992 else { return nil }
+            let m = t >= 4_503_599_627_370_496 ? t : Double(Int64(t + 0.5))
             if m / scale == a {
                 guard a.ulp * scale < 1 else { return nil }
                 let digits = UInt64(m)
@@ -62,6 +66,81 @@ enum AvroNumbers {
         }
         return nil
     }
+
+    /// Writes `value` in decimal at `q` (room for 20 bytes); returns the count. The digits are counted
+    /// first, so each pair goes straight to its place: no scratch, no copy.
+    @inline(__always)
+    static func writeInteger(_ value: Int64, at q: UnsafeMutablePointer<UInt8>) -> Int {
+        if value < 0 {
+            q[0] = UInt8(ascii: "-")
+            return 1 &+ writeDigits(value.magnitude, at: q + 1)
+        }
+        return writeDigits(value.magnitude, at: q)
+    }
+
+    /// How many decimal digits `m` has (1 for 0).
+    @inline(__always)
+    static func digitCount(_ m: UInt64) -> Int {
+        // floor(log10(2^bits)) is bits·1233 >> 12; one comparison with a power of ten finishes it.
+        let bits = 64 &- (m | 1).leadingZeroBitCount
+        var digits = (bits &* 1233) &>> 12
+        if m >= powerOfTen(digits) { digits &+= 1 }
+        return digits == 0 ? 1 : digits
+    }
+
+    /// Writes the decimal digits of `m` at `w` (room for 20 bytes); returns the count.
+    @inline(__always)
+    static func writeDigits(_ m: UInt64, at w: UnsafeMutablePointer<UInt8>) -> Int {
+        var m = m
+        let digits = digitCount(m)
+        let pairs = digitPairs.utf8Start
+        var at = digits
+        while m >= 100 {
+            let pair = Int(truncatingIfNeeded: m % 100) &* 2
+            m /= 100
+            at &-= 2
+            w[at] = pairs[pair]
+            w[at &+ 1] = pairs[pair &+ 1]
+        }
+        if m >= 10 {
+            let pair = Int(truncatingIfNeeded: m) &* 2
+            w[0] = pairs[pair]
+            w[1] = pairs[pair &+ 1]
+        } else {
+            w[0] = 0x30 &+ UInt8(truncatingIfNeeded: m)
+        }
+        return digits
+    }
+
+    /// 10^k for k in 0...19 (a constant table to the compiler: no lazily made global to check per call).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        case 9: return 1_000_000_000
+        case 10: return 10_000_000_000
+        case 11: return 100_000_000_000
+        case 12: return 1_000_000_000_000
+        case 13: return 10_000_000_000_000
+        case 14: return 100_000_000_000_000
+        case 15: return 1_000_000_000_000_000
+        case 16: return 10_000_000_000_000_000
+        case 17: return 100_000_000_000_000_000
+        case 18: return 1_000_000_000_000_000_000
+        default: return 10_000_000_000_000_000_000
+        }
+    }
+
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// The non-finite values' strings, for a writer with its own buffer.
     static func nonFiniteLiteral(_ nan: Bool, _ negative: Bool) -> StaticString {
@@ -238,15 +317,42 @@ enum AvroNumbers {
         // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are both exact
         // doubles, so one correctly rounded multiplication or division gives the nearest double.
         if let (negative, mantissa, exponent) = simpleDecimal(p, range), mantissa <= 1 &<< 53, exponent >= -22, exponent <= 22 {
-            let power = powersOfTen[exponent < 0 ? 0 &- exponent : exponent]
+            let power = doublePowerOfTen(exponent < 0 ? 0 &- exponent : exponent)
             let magnitude = exponent < 0 ? Double(mantissa) / power : Double(mantissa) * power
             return negative ? -magnitude : magnitude
         }
         return withCString(p, range) { strtod($0, nil) }
     }
 
-    /// 10^0 ... 10^22, every one an exact double.
-    private static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { x, _ in x * 10 } }
+    /// 10^k for k in 0...22, every one an exact double (each literal is exactly its decimal value).
+    @inline(__always)
+    private static func doublePowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// A JSON number token as sign, decimal mantissa and power of ten (`-12.5e3`: true, 125, 2); nil when
     /// the mantissa has more than 19 digits or the exponent more than 4 (left to strtod).
@@ -299,7 +405,7 @@ enum AvroNumbers {
     static func float(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> Float {
         // Clinger's fast path in float: a mantissa up to 2^24 and 10^0...10^10 are exact floats.
         if let (negative, mantissa, exponent) = simpleDecimal(p, range), mantissa <= 1 &<< 24, exponent >= -10, exponent <= 10 {
-            let power = Float(powersOfTen[exponent < 0 ? 0 &- exponent : exponent])
+            let power = Float(doublePowerOfTen(exponent < 0 ? 0 &- exponent : exponent))
             let magnitude = exponent < 0 ? Float(mantissa) / power : Float(mantissa) * power
             return negative ? -magnitude : magnitude
         }

@@ -94,6 +94,17 @@ struct AvroOutput {
                 q[k] = p[k]
                 k &+= 1
             }
+        } else if count <= 64 {
+            // Whole words, then the last word overlapping the one before: no call to memcpy.
+            var k = 0
+            while k &+ 8 <= count {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
+                k &+= 8
+            }
+            if k < count {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self),
+                              toByteOffset: count &- 8, as: UInt64.self)
+            }
         } else {
             q.update(from: p, count: count)
         }
