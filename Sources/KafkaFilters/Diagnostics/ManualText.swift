@@ -98,11 +98,11 @@ package enum ManualText {
                 .list([
                     ("0", "-e or -n finished, or the reader of the output went away (kpull | head); every line written was committed, nothing else."),
                     ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
-                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it."),
-                    ("69", "No broker answered within --connect-timeout, or a topic does not exist."),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout."),
                     ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
                     ("75", "Commits kept failing for --commit-timeout, or the consumer failed (a temporary failure: try again later); what was written before is committed or comes again."),
-                    ("78", configurationError),
+                    ("78", configurationError + " Or the schema registry refused the credentials."),
                     ("130", "Stopped by SIGINT: the current line was finished and committed, and the group left."),
                     ("143", "Stopped by SIGTERM, the same way."),
                 ]),
@@ -114,6 +114,9 @@ package enum ManualText {
                 ]),
                 .example("Filter with jq: the values of large orders only:", [
                     #"kpull -t orders -e | jq -c 'select(.value.amount > 100) | .value'"#,
+                ]),
+                .example("An Avro topic through a schema registry, decoded to JSON for jq (examples/avro-to-jq.sh):", [
+                    #"kpull -t orders -e --registry http://registry:8081 | jq -c .value"#,
                 ]),
                 .example("Exactly ten messages, written and committed, as values alone:", [
                     #"kpull -t events -n 10 --format value"#,
@@ -151,11 +154,11 @@ package enum ManualText {
                 .list([
                     ("0", "Stopped by SIGINT or SIGTERM, the normal way to stop a tail: lines flushed, their offsets committed, the group left."),
                     ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
-                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it."),
-                    ("69", "No broker answered within --connect-timeout, or a topic does not exist. (A broker outage later is waited out, not an exit.)"),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout. (A broker outage later is waited out, not an exit.)"),
                     ("74", "The output could not be written, opened or reopened after SIGHUP (disk full, permissions); the offsets of unwritten lines were not stored."),
                     ("75", "The consumer failed (a temporary failure: try again later)."),
-                    ("78", configurationError),
+                    ("78", configurationError + " Or the schema registry refused the credentials."),
                 ]),
                 .paragraph(precedence),
             ]),
