@@ -314,4 +314,26 @@ final class RegistryReadTests: XCTestCase {
         XCTAssertEqual(r.jsonLines.map { $0["value"] as? NSObject }, Self.natural.map { json($0.1) })
         XCTAssertEqual(r.jsonLines.map { $0["key"] as? NSObject }, Self.natural.map { json($0.0) })
     }
+
+    // MARK: - The example
+
+    /// examples/avro-to-jq.sh on an Avro topic (run here rather than in ExamplesTests: it needs the registry).
+    func testExampleAvroToJq() throws {
+        let registry = try anyRegistry()
+        let topic = try avroTopic(registry)
+        let script = ExamplesTests.examples.appendingPathComponent("avro-to-jq.sh")
+        var env: [String: String] = ["KAFKA_BROKERS": brokers, "SCHEMA_REGISTRY_URL": registry.url]
+        env["PATH"] = Harness.binDir.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let r = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["bash", script.path, topic, Harness.unique("ex")], environment: env).wait(timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = r.lines
+        XCTAssertEqual(out.count, 4, r.stdoutText)
+        let paid = try XCTUnwrap(out.dropFirst().first)
+        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(paid.utf8)) as? [String: Any])
+        XCTAssertEqual(o["key"] as? NSObject, json(Self.natural[0].0), paid)
+        XCTAssertEqual(o["id"] as? Int, 1)
+        XCTAssertEqual(o["price"] as? String, "2.58")
+        XCTAssertNotNil(o["schema"] as? Int)
+        XCTAssertEqual(out.last, #"[{"state":"NEW","orders":1},{"state":"PAID","orders":1},{"state":"SENT","orders":1}]"#)
+    }
 }
