@@ -315,6 +315,21 @@ final class RegistryReadTests: XCTestCase {
         XCTAssertEqual(r.jsonLines.map { $0["key"] as? NSObject }, Self.natural.map { json($0.0) })
     }
 
+    /// kstream stops the same way: before the unknown id, exit 65, the lines before it stored and committed.
+    func testKStreamStopsBeforeAnUnknownId() throws {
+        let registry = try anyRegistry()
+        let topic = try avroTopic(registry, Array(Self.messages.prefix(2)))
+        var framed = Data([0]) + withUnsafeBytes(of: UInt32(2_147_480_001).bigEndian) { Data($0) }
+        framed += Data([2])
+        try witnessProduce(topic, specs: [witnessSpec(value: framed, partition: 0)])
+        let group = Harness.unique("s")
+        let r = try execute("kstream", ["-b", brokers, "-t", topic, "-g", group, "--from", "beginning", "--registry", registry.url] + Harness.fastConsumer)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertEqual(r.lines.count, 2, r.stdoutText)
+        XCTAssertTrue(r.stderr.contains("\(topic)[0] offset 2: ") && r.stderr.contains("schema id 2147480001"), r.stderr)
+        XCTAssertEqual(try committed(group: group, topic: topic).offsets[0], 2)
+    }
+
     // MARK: - The example
 
     /// examples/avro-to-jq.sh on an Avro topic (run here rather than in ExamplesTests: it needs the registry).

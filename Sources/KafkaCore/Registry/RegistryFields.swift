@@ -38,8 +38,21 @@ package final class RegistryFields: MessageFieldDecoder {
     private let source: Source
     private let note: (String) -> Void
     private var schemas: SchemaCache<DecodingSchema>
-    /// The last id asked for: most topics carry one schema, so most messages skip the cache.
-    private var last: (id: Int32, schema: DecodingSchema)?
+    /// The last id asked for: most topics carry one schema, so most messages skip the cache. A class, so
+    /// taking it per message is one reference, not a copy of the schema's arrays.
+    private var last: Entry?
+
+    private final class Entry {
+        let id: Int32
+        let schema: DecodingSchema
+        /// The Avro schema, when it is one (read without copying the enum's payload per message).
+        let avro: AvroSchema?
+        init(id: Int32, schema: DecodingSchema) {
+            self.id = id
+            self.schema = schema
+            if case .avro(let a) = schema { avro = a } else { avro = nil }
+        }
+    }
     private var protobufNoted = false
 
     /// The prepared key and value of the current message.
@@ -75,7 +88,11 @@ package final class RegistryFields: MessageFieldDecoder {
 
     /// The schema of `id`: the last one, the cache, or `source` (then cached).
     package func schema(id: Int32) throws(ToolFailure) -> DecodingSchema {
-        if let last, last.id == id { return last.schema }
+        try entry(id: id).schema
+    }
+
+    private func entry(id: Int32) throws(ToolFailure) -> Entry {
+        if let last, last.id == id { return last }
         let found: DecodingSchema
         if let cached = schemas.schema(id: id) {
             found = cached
@@ -83,24 +100,28 @@ package final class RegistryFields: MessageFieldDecoder {
             found = try source(id)
             schemas.insert(id: id, found)
         }
-        last = (id, found)
-        return found
+        let entry = Entry(id: id, schema: found)
+        last = entry
+        return entry
     }
 
     /// The rule for one payload: not framed → plain; framed → its schema's JSON in `out` (replaced).
     private func decode(_ payload: UnsafeRawBufferPointer, member: String, into out: inout [UInt8]) throws(ToolFailure) -> RegistryPayload {
         guard let (id, start) = RegistryFraming.split(payload) else { return .plain }
-        let schema = try schema(id: id)
+        let entry = try entry(id: id)
         let body = UnsafeRawBufferPointer(rebasing: payload[start...])
         out.removeAll(keepingCapacity: true)
-        switch schema {
-        case .avro(let avro):
+        if let avro = entry.avro {
             do {
                 try AvroDecoder.appendJSON(body: body, schema: avro, form: form, to: &out)
             } catch {
                 throw ToolFailure(.dataError, "\(member) with schema id \(id) does not decode: \(error)")
             }
             return .decoded(id: id)
+        }
+        switch entry.schema {
+        case .avro:
+            preconditionFailure("an Avro entry always has its schema")
         case .json:
             guard Self.isOneLineJSON(body) else {
                 throw ToolFailure(.dataError, "\(member) with schema id \(id) (JSON Schema) is not one JSON document on one line")
