@@ -93,6 +93,7 @@ package enum ManualText {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            registryReadSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
@@ -149,6 +150,7 @@ package enum ManualText {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            registryReadSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
@@ -335,6 +337,18 @@ package enum ManualText {
                 ("value", #"The payload itself, byte for byte, when it is one valid JSON document on one line without surrounding whitespace and is not the literal null; else a JSON string with "value_encoding":"text" when valid UTF-8; else base64 with "value_encoding":"base64". Absent for a tombstone (null payload)."#),
             ]),
             .paragraph("kput --envelope produces key, headers, timestamp and value bytes exactly, so kpull -e | kput --envelope copies a topic byte for byte."),
+        ])
+    }
+
+    /// kpull and kstream with --registry (issue 22, the read side).
+    static var registryReadSection: Section {
+        Section("REGISTRY FRAMED DATA", [
+            .paragraph("With --registry (or schema.registry.url in the config file), a key or value in Confluent's wire format (a zero byte, a 4-byte schema id, the body) is written with the writer's schema, fetched once per id: Avro decoded into JSON, a JSON Schema's body embedded as it is, each followed by its id:"),
+            .literal([
+                #"{"topic":"orders","partition":0,"offset":7,"key":{"region":"eu"},"#,
+                #" "key_schema_id":2,"value":{"id":1,"state":"PAID"},"value_schema_id":1}"#,
+            ]),
+            .paragraph("--avro-json natural (the default) writes a union as its value alone, an enum as its symbol, bytes and fixed as one code point U+0000-U+00FF per byte, a decimal as an exact decimal string, other logical types as the value stored; --avro-json avro writes Avro's own JSON encoding (a union as {\"type\": value}), as kcat -s avro prints. Protobuf-framed payloads stay base64, with their id and one note on stderr. Anything not framed is written as without a registry. --format value writes the decoded JSON alone."),
         ])
     }
 
