@@ -165,7 +165,7 @@ _kpull() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --no-group --seek -e --exit-at-end --version -h --help)
     local -a repeating_options=(-X --property --topic -t --partition -p)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes -o --from --until -n --count --commit --commit-timeout)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --registry --avro-json -o --from --until -n --count --commit --commit-timeout)
     __kpull_offer_flags_options 0
 
     # Offer option value completions
@@ -197,6 +197,13 @@ _kpull() {
         return
         ;;
     '--fetch-min-bytes')
+        return
+        ;;
+    '--registry')
+        return
+        ;;
+    '--avro-json')
+        __kpull_add_completions -W 'natural'$'\n''avro'
         return
         ;;
     '-o'|'--from')

@@ -165,7 +165,7 @@ _kstream() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --no-group --seek --version -h --help)
     local -a repeating_options=(-X --property --topic -t --partition -p)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --from --output -o --stats)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --registry --avro-json --from --output -o --stats)
     __kstream_offer_flags_options 0
 
     # Offer option value completions
@@ -197,6 +197,13 @@ _kstream() {
         return
         ;;
     '--fetch-min-bytes')
+        return
+        ;;
+    '--registry')
+        return
+        ;;
+    '--avro-json')
+        __kstream_add_completions -W 'natural'$'\n''avro'
         return
         ;;
     '--from')

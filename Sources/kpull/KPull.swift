@@ -33,6 +33,7 @@ struct KPull: ParsableCommand {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
+    @OptionGroup(title: "Schema registry") var registry: RegistryOptions
 
     @Option(name: [.customShort("o"), .customLong("from")], parsing: .unconditional, help: ConsumerOptions.fromHelp)
     var from: String?
@@ -72,7 +73,8 @@ struct KPull: ParsableCommand {
             job.signalIsExitStatus = true
             job.summary = true
             job.commitTimeoutMs = UInt64(commitTimeout * 1000)
-            return try ConsumeSession(job: job, settings: settings, stop: .signals).runPull()
+            let fields = try registry.fields(settings)
+            return try ConsumeSession(job: job, settings: settings, stop: .signals, fields: fields).runPull()
         }
     }
 }

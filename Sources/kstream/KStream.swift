@@ -30,6 +30,7 @@ struct KStream: ParsableCommand {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
     @OptionGroup(title: "Consuming") var consuming: ConsumerOptions
+    @OptionGroup(title: "Schema registry") var registry: RegistryOptions
 
     @Option(name: .customLong("from"), parsing: .unconditional, help: ConsumerOptions.fromHelp)
     var from: String?
@@ -51,7 +52,8 @@ struct KStream: ParsableCommand {
             var job = try consuming.job(tool: "kstream", defaultFrom: .end, from: from)
             job.outputPath = output
             job.statsInterval = stats
-            return try ConsumeSession(job: job, settings: settings, stop: .signals).runStream()
+            let fields = try registry.fields(settings)
+            return try ConsumeSession(job: job, settings: settings, stop: .signals, fields: fields).runStream()
         }
     }
 }

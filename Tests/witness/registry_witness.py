@@ -7,9 +7,19 @@ Prints one JSON line per action, so a test compares what it read with what our c
   registry_witness.py ... URL latest SUBJECT          {"id", "version", "schema", "schemaType"}
   registry_witness.py ... URL version SUBJECT N       {"id", "version", "schema", "schemaType"}
   registry_witness.py ... URL lookup SUBJECT TYPE SCHEMA_TEXT   {"id", "version", ...}
+  registry_witness.py ... URL produce BROKERS TOPIC TYPE VALUE_SCHEMA [KEY_SCHEMA]   {"produced": N}
+      stdin: one JSON line per message, {"key": K, "value": V} (either may be absent); TYPE AVRO: K and V
+      in Avro's JSON encoding (read with fastavro's json_reader), serialized by AvroSerializer; TYPE JSON:
+      plain JSON, serialized by JSONSerializer. Keys are serialized only when KEY_SCHEMA is given.
+  registry_witness.py ... URL read BROKERS TOPIC     one line per message, partition order, as read by
+      AvroDeserializer (keys and values): {"partition", "offset", "key", "value", "key_schema_id",
+      "value_schema_id"}, key and value in Avro's JSON encoding (fastavro's json_writer with the writer's
+      schema), so a test compares them with kpull --avro-json avro.
 """
 import argparse
+import io
 import json
+import sys
 
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
@@ -23,7 +33,7 @@ def main():
     parser.add_argument("--user-info")
     parser.add_argument("--ca")
     parser.add_argument("url")
-    parser.add_argument("action", choices=["register", "get", "latest", "version", "lookup"])
+    parser.add_argument("action", choices=["register", "get", "latest", "version", "lookup", "produce", "read"])
     parser.add_argument("args", nargs="*")
     a = parser.parse_args()
     conf = {"url": a.url}
@@ -46,6 +56,105 @@ def main():
     elif a.action == "lookup":
         subject, schema_type, text = a.args
         print(json.dumps(registered(client.lookup_schema(subject, Schema(text, schema_type)))))
+    elif a.action == "produce":
+        produce(client, *a.args)
+    elif a.action == "read":
+        read(client, *a.args)
+
+
+def avro_from_json(schema_text, doc):
+    """A Python value from Avro's JSON encoding of `doc` (fastavro's json_reader)."""
+    import fastavro
+    from fastavro.json_read import json_reader
+
+    schema = fastavro.parse_schema(json.loads(schema_text))
+    return next(iter(json_reader(io.StringIO(json.dumps(doc)), schema)))
+
+
+def avro_to_json(schema_text, value):
+    """Avro's JSON encoding of a Python value (fastavro's json_writer), parsed back."""
+    import fastavro
+    from fastavro.json_write import json_writer
+
+    schema = fastavro.parse_schema(json.loads(schema_text))
+    out = io.StringIO()
+    json_writer(out, schema, [value])
+    return json.loads(out.getvalue())
+
+
+def produce(client, brokers, topic, schema_type, value_schema, key_schema=None):
+    from confluent_kafka import Producer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+
+    if schema_type == "AVRO":
+        from confluent_kafka.schema_registry.avro import AvroSerializer
+
+        value_ser = AvroSerializer(client, value_schema)
+        key_ser = AvroSerializer(client, key_schema) if key_schema else None
+        convert_value = lambda v: avro_from_json(value_schema, v)
+        convert_key = lambda k: avro_from_json(key_schema, k)
+    else:
+        from confluent_kafka.schema_registry.json_schema import JSONSerializer
+
+        value_ser = JSONSerializer(value_schema, client)
+        key_ser = JSONSerializer(key_schema, client) if key_schema else None
+        convert_value = convert_key = lambda v: v
+    producer = Producer({"bootstrap.servers": brokers, "linger.ms": 5})
+    failures = []
+    count = 0
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        doc = json.loads(line)
+        kwargs = {"partition": doc.get("partition", 0)}
+        if "value" in doc:
+            kwargs["value"] = value_ser(convert_value(doc["value"]), SerializationContext(topic, MessageField.VALUE))
+        if "key" in doc and key_ser:
+            kwargs["key"] = key_ser(convert_key(doc["key"]), SerializationContext(topic, MessageField.KEY))
+        producer.produce(topic, on_delivery=lambda err, msg: failures.append(str(err)) if err else None, **kwargs)
+        count += 1
+    producer.flush(30)
+    if failures:
+        sys.exit("produce failed: " + "; ".join(failures))
+    print(json.dumps({"produced": count}))
+
+
+def read(client, brokers, topic):
+    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+
+    deserializer = AvroDeserializer(client)
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": "registry-witness", "enable.auto.commit": False,
+                         "fetch.wait.max.ms": 10})
+    metadata = consumer.list_topics(topic, timeout=10)
+    partitions = sorted(metadata.topics[topic].partitions)
+    ends = {}
+    for p in partitions:
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+        ends[p] = (low, high)
+    consumer.assign([TopicPartition(topic, p, ends[p][0]) for p in partitions if ends[p][1] > ends[p][0]])
+    left = sum(high - low for low, high in ends.values())
+    records = []
+    while left > 0:
+        m = consumer.poll(10)
+        if m is None:
+            sys.exit("read: timed out with %d messages left" % left)
+        if m.error():
+            continue
+        left -= 1
+        record = {"partition": m.partition(), "offset": m.offset()}
+        for field, raw, member in ((MessageField.KEY, m.key(), "key"), (MessageField.VALUE, m.value(), "value")):
+            if raw is None or len(raw) < 5 or raw[0] != 0:
+                continue
+            schema_id = int.from_bytes(raw[1:5], "big")
+            value = deserializer(raw, SerializationContext(topic, field))
+            record[member] = avro_to_json(client.get_schema(schema_id).schema_str, value)
+            record[member + "_schema_id"] = schema_id
+        records.append(record)
+    consumer.close()
+    for r in sorted(records, key=lambda r: (r["partition"], r["offset"])):
+        print(json.dumps(r, sort_keys=True))
 
 
 if __name__ == "__main__":

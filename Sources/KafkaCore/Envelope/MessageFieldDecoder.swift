@@ -3,6 +3,11 @@
 /// (a schema registry's Avro decoder, issue 22: `"value":{...}` and `"value_schema_id":N`) plugs in by
 /// conforming and being handed to the sink as `MessageFields.decoded`. Today's behaviour is `PlainFields`.
 package protocol MessageFieldDecoder {
+    /// Called before each message's line is built (only on the codec path: the plain path never calls
+    /// it), with its key (nil: none, or not written) and value (nil: a tombstone). Whatever can fail
+    /// (a schema to fetch, a body that does not decode) fails here, so the caller stops before the
+    /// message; the `append…` calls for that message follow only after it returned.
+    func prepare(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) throws(ToolFailure)
     /// `,"key":…` for a message's key (not called for a message without one).
     func appendKeyMembers(_ key: UnsafeRawBufferPointer, to out: inout [UInt8])
     /// `,"value":…` plus whatever says how to read it back (`"value_encoding"`, a codec's schema id);
@@ -11,6 +16,11 @@ package protocol MessageFieldDecoder {
     /// `--format value`: the value alone plus `"\n"`; throws, appending nothing, when it cannot be one
     /// line (nil: a tombstone).
     func appendValueLine(_ value: UnsafeRawBufferPointer?, to out: inout [UInt8]) throws(Envelope.ValueLineError)
+}
+
+extension MessageFieldDecoder {
+    /// Nothing to prepare: the members are written from the bytes alone.
+    package func prepare(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) throws(ToolFailure) {}
 }
 
 /// Today's fields, no codec: a key as a JSON string when it is UTF-8, else base64 with

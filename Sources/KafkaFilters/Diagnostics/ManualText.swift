@@ -93,16 +93,17 @@ package enum ManualText {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            registryReadSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
                     ("0", "-e or -n finished, or the reader of the output went away (kpull | head); every line written was committed, nothing else."),
                     ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
-                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it."),
-                    ("69", "No broker answered within --connect-timeout, or a topic does not exist."),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout."),
                     ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
                     ("75", "Commits kept failing for --commit-timeout, or the consumer failed (a temporary failure: try again later); what was written before is committed or comes again."),
-                    ("78", configurationError),
+                    ("78", configurationError + " Or the schema registry refused the credentials."),
                     ("130", "Stopped by SIGINT: the current line was finished and committed, and the group left."),
                     ("143", "Stopped by SIGTERM, the same way."),
                 ]),
@@ -114,6 +115,9 @@ package enum ManualText {
                 ]),
                 .example("Filter with jq: the values of large orders only:", [
                     #"kpull -t orders -e | jq -c 'select(.value.amount > 100) | .value'"#,
+                ]),
+                .example("An Avro topic through a schema registry, decoded to JSON for jq (examples/avro-to-jq.sh):", [
+                    #"kpull -t orders -e --registry http://registry:8081 | jq -c .value"#,
                 ]),
                 .example("Exactly ten messages, written and committed, as values alone:", [
                     #"kpull -t events -n 10 --format value"#,
@@ -146,16 +150,17 @@ package enum ManualText {
         render([
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
+            registryReadSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
                     ("0", "Stopped by SIGINT or SIGTERM, the normal way to stop a tail: lines flushed, their offsets committed, the group left."),
                     ("64", "Usage error: a bad option or argument, a bad position, or a partition the topic does not have."),
-                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it."),
-                    ("69", "No broker answered within --connect-timeout, or a topic does not exist. (A broker outage later is waited out, not an exit.)"),
+                    ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
+                    ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout. (A broker outage later is waited out, not an exit.)"),
                     ("74", "The output could not be written, opened or reopened after SIGHUP (disk full, permissions); the offsets of unwritten lines were not stored."),
                     ("75", "The consumer failed (a temporary failure: try again later)."),
-                    ("78", configurationError),
+                    ("78", configurationError + " Or the schema registry refused the credentials."),
                 ]),
                 .paragraph(precedence),
             ]),
@@ -332,6 +337,18 @@ package enum ManualText {
                 ("value", #"The payload itself, byte for byte, when it is one valid JSON document on one line without surrounding whitespace and is not the literal null; else a JSON string with "value_encoding":"text" when valid UTF-8; else base64 with "value_encoding":"base64". Absent for a tombstone (null payload)."#),
             ]),
             .paragraph("kput --envelope produces key, headers, timestamp and value bytes exactly, so kpull -e | kput --envelope copies a topic byte for byte."),
+        ])
+    }
+
+    /// kpull and kstream with --registry (issue 22, the read side).
+    static var registryReadSection: Section {
+        Section("REGISTRY FRAMED DATA", [
+            .paragraph("With --registry (or schema.registry.url in the config file), a key or value in Confluent's wire format (a zero byte, a 4-byte schema id, the body) is written with the writer's schema, fetched once per id: Avro decoded into JSON, a JSON Schema's body embedded as it is, each followed by its id:"),
+            .literal([
+                #"{"topic":"orders","partition":0,"offset":7,"key":{"region":"eu"},"#,
+                #" "key_schema_id":2,"value":{"id":1,"state":"PAID"},"value_schema_id":1}"#,
+            ]),
+            .paragraph("--avro-json natural (the default) writes a union as its value alone, an enum as its symbol, bytes and fixed as one code point U+0000-U+00FF per byte, a decimal as an exact decimal string, other logical types as the value stored; --avro-json avro writes Avro's own JSON encoding (a union as {\"type\": value}), as kcat -s avro prints. Protobuf-framed payloads stay base64, with their id and one note on stderr. Anything not framed is written as without a registry. --format value writes the decoded JSON alone."),
         ])
     }
 

@@ -37,7 +37,8 @@ package final class ConsumeSession {
     /// Lines wait in the buffer at most this long (kstream's promise for a busy log file).
     static let flushDeadlineNs: UInt64 = 100_000_000
 
-    package init(job: ConsumeJob, settings: ClientSettings, stop: StopToken) throws(ToolFailure) {
+    /// `fields`: how keys and values become members (`.decoded` with a schema registry's codec).
+    package init(job: ConsumeJob, settings: ClientSettings, stop: StopToken, fields: MessageFields = .plain) throws(ToolFailure) {
         var settings = settings
         var defaults: [(String, String)] = [
             ("group.id", job.group),
@@ -88,7 +89,7 @@ package final class ConsumeSession {
         } else {
             writer = OutputWriter()
         }
-        sink = LineSink(writer: writer, format: job.format)
+        sink = LineSink(writer: writer, format: job.format, fields: fields)
         do {
             consumer = try KafkaConsumer(settings: settings) { [unowned self] event in self.rebalance(event) }
         } catch {
@@ -162,6 +163,16 @@ package final class ConsumeSession {
         if partitions.drain != nil {
             admission = partitions.drain!.admit(offset: message.offset, timestamp: { message.timestamp }, slot: slot) { sink.partition(ofSlot: slot) }
             if admission == .beyondEnd { return }
+        }
+        if sink.decodes {
+            do {
+                try sink.prepare(message)
+            } catch {
+                // Stop before this message (an unknown schema id, a body its schema does not decode, the
+                // registry gone): what came before is written and committed, this one and nothing after.
+                fail(error.status, "\(sink.partition(ofSlot: slot)) offset \(message.offset): \(error.message)")
+                return
+            }
         }
         do {
             try sink.append(message, slot: slot)

@@ -145,6 +145,21 @@ final class LineSink {
     /// The partition of a slot.
     func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
+    /// A codec writes the fields (`prepare` must be called before each `append`).
+    var decodes: Bool { !plainFields }
+
+    /// The codec's step before `append` (not called on the plain path): throws, buffering nothing, when
+    /// `message` cannot be written (an unknown schema id, a body that does not decode).
+    func prepare(_ message: borrowing ConsumedMessage) throws(ToolFailure) {
+        guard let decoder else { return }
+        let withKey = format == .envelope
+        try message.withKey { (key) throws(ToolFailure) in
+            try message.withValue { (value) throws(ToolFailure) in
+                try decoder.prepare(key: withKey ? key : nil, value: value)
+            }
+        }
+    }
+
     /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
     /// not one line throws and nothing is buffered.
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
