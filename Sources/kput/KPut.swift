@@ -32,8 +32,10 @@ struct KPut: ParsableCommand {
 
     @OptionGroup var options: ProduceOptions
 
+    @OptionGroup(title: "Schema registry") var registry: RegistryOptions
+
     func run() throws {
         Signals.install()
-        try runTool { () throws(ToolFailure) in try options.run(connection: connection) }
+        try runTool { () throws(ToolFailure) in try options.run(connection: connection, registry: registry) }
     }
 }
