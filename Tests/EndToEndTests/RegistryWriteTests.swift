@@ -237,6 +237,26 @@ final class RegistryWriteTests: XCTestCase {
         XCTAssertEqual(try readTopic(topic).count, 0)
     }
 
+    /// An envelope line's id is fetched when first seen: a registry gone by then ends the run (69), the
+    /// line named and kept, nothing after it read.
+    func testRegistryGoneMidRunStopsReadingWith69() throws {
+        let registry = try RegistryClientTests.Registry()
+        registries.append(registry)
+        let topic = Harness.unique("reg-gone")
+        try createTopic(topic, partitions: 1)
+        let id = try XCTUnwrap(try registryWitness(registry.url, ["register", Harness.unique("gone") + "-value", "AVRO", #""int""#])["id"] as? Int)
+        registry.stop()
+        let rejects = Harness.tempFile("rejects")
+        let lines = [#"{"value":1,"value_schema_id":\#(id)}"#, #"{"value":2,"value_schema_id":\#(id)}"#]
+        let r = try kput(registry.url, topic, ["--envelope", "--rejects", rejects.path, "--connect-timeout", "3"],
+                         input: lines.joined(separator: "\n") + "\n")
+        XCTAssertEqual(r.status, 69, r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:1: schema registry \(registry.url)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("stopped reading after -:1 (the schema registry failed)"), r.stderr)
+        XCTAssertEqual(try String(contentsOf: rejects, encoding: .utf8), lines[0] + "\n")
+        XCTAssertEqual(try readTopic(topic).count, 0)
+    }
+
     func testUnknownSubjectOrIDIs78AndNoRegistryIs64() throws {
         let registry = try registry()
         let topic = Harness.unique("reg-unknown")
