@@ -30,9 +30,9 @@ struct KPut: ParsableCommand {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
-    @OptionGroup var options: ProduceOptions
-
     @OptionGroup(title: "Schema registry") var registry: RegistryOptions
+
+    @OptionGroup var options: ProduceOptions
 
     func run() throws {
         Signals.install()
