@@ -124,6 +124,12 @@ final class RegistryWriteRulesTests: XCTestCase {
         XCTAssertThrowsError(try decode(#"{"value":1,"value_schema_id":"4"}"#))
         XCTAssertThrowsError(try decode(#"{"value":1,"value_schema_id":4,"value_schema_id":4}"#))
 
+        // A member with an encoding is its payload's bytes (kpull's Protobuf, base64 with its id): no id to encode with.
+        let protobuf = try decode(#"{"key":"AAAAAAUA","key_encoding":"base64","key_schema_id":5,"value":"AAAAAAUACAE=","value_encoding":"base64","value_schema_id":5}"#)
+        XCTAssertEqual(protobuf.value, [0, 0, 0, 0, 5, 0, 8, 1])
+        XCTAssertNil(protobuf.valueSchemaID)
+        XCTAssertNil(protobuf.keySchemaID)
+
         var got: OutgoingRecord?
         _ = Array(line.utf8).withUnsafeBytes { bytes in EnvelopeLineDecoder().decode(bytes) { got = $0 } }
         XCTAssertEqual(got?.keySchemaID, 3)
@@ -140,6 +146,11 @@ final class RegistryWriteRulesTests: XCTestCase {
         XCTAssertEqual(token, 5..<13)
         verdict = Array(line.utf8).withUnsafeBytes { bytes in JSONLineDecoder(keyField: "k").decode(bytes) { _ in } }
         XCTAssertNotEqual(verdict, .sent, "without a key schema an object key is still a bad line")
+    }
+
+    func testAvrosOwnJSONFormTakesWrappedUnions() throws {
+        let encoder = RegistryRecordEncoder(value: try avro(1), key: nil, form: .avro)
+        XCTAssertEqual(encode(encoder, #"{"zip":{"int":5}}"#, value: 0..<17).sent?.value, [0, 0, 0, 0, 1, 0, 10])
     }
 
     // MARK: - SPEC to calls

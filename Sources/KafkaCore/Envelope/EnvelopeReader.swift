@@ -67,6 +67,11 @@ extension Envelope {
             }
         }
 
+        // A member written with an encoding (base64, text) is its payload's bytes already, framing and all
+        // (kpull --registry writes a Protobuf value so): its id is kept out of the encoder's way.
+        if keyEncoding != nil { record.keySchemaID = nil }
+        if valueEncoding != nil { record.valueSchemaID = nil }
+
         if let field = fields[.headers], field.kind != .null {
             guard field.kind == .array else { throw EnvelopeError("member \"headers\" must be an array") }
             record.headers = try headers(UnsafeRawBufferPointer(rebasing: line[field.range]))

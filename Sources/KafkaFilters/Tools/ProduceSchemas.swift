@@ -118,9 +118,8 @@ extension RegistryOptions {
     package func produceEncoder(_ client: ClientSettings, job: ProduceJob) throws(ToolFailure) -> (any RecordEncoder)? {
         let named = job.valueSchema ?? job.keySchema
         guard let registry = try open(client) else {
-            if let named {
+            if named != nil {
                 let option = job.valueSchema != nil ? SchemaField.value.option : SchemaField.key.option
-                _ = named
                 throw ToolFailure(.usage, "\(option) needs a schema registry: --registry URL, or schema.registry.url in -F/-X")
             }
             return nil
