@@ -169,13 +169,15 @@ final class RegistryWriteTests: XCTestCase {
         let good = #"{"id":1,"color":"RED","attrs":{},"raw":"","at":1,"price":"1.00","address":{"zip":1}}"#
         let bad = #"{"id":2,"color":"RED","attrs":{},"raw":"","at":1,"price":"1.00","address":{"zip":"x"}}"#
         let badKey = #"{"id":"3","color":"RED","attrs":{},"raw":"","at":1,"price":"1.00"}"#
+        let notJSON = #"{"id":4,"color":"RED""#
         let r = try kput(registry.url, topic, ["--value-schema", "@" + schema.path, "--rejects", rejects.path],
-                         input: [good, bad, badKey, good].joined(separator: "\n") + "\n")
+                         input: [good, bad, badKey, good, notJSON].joined(separator: "\n") + "\n")
         XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput: -:5: "), r.stderr)
         XCTAssertTrue(r.stderr.contains(#"kput: -:2: $.address.zip: expected int or null, got "x""#), r.stderr)
         XCTAssertTrue(r.stderr.contains(#"kput: -:3: $.id: "#), r.stderr)
-        XCTAssertEqual(r.stderr.split(separator: "\n").count, 2, r.stderr)
-        XCTAssertEqual(try String(contentsOf: rejects, encoding: .utf8), bad + "\n" + badKey + "\n")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 3, r.stderr)
+        XCTAssertEqual(try String(contentsOf: rejects, encoding: .utf8), bad + "\n" + badKey + "\n" + notJSON + "\n")
         let records = try consume(registry.url, topic)
         XCTAssertEqual(records.count, 2)
         XCTAssertEqual(records.compactMap { ($0["value"] as? [String: Any])?["id"] as? Int }, [1, 1])
@@ -223,6 +225,36 @@ final class RegistryWriteTests: XCTestCase {
         XCTAssertEqual(mixed.status, 65, mixed.stderr)
         XCTAssertTrue(mixed.stderr.contains("kput: -:1: value_schema_id 99999: "), mixed.stderr)
         XCTAssertEqual(try consume(registry.url, target).count, 4)
+    }
+
+    /// The copy pipeline itself: `kpull -e --registry R | kput --envelope --registry R`, both forms of
+    /// the JSON. Needs kpull's --registry (the read side); skipped where kpull lacks it.
+    func testKpullToKputCopiesAnAvroTopicByteForByte() throws {
+        let help = try execute("kpull", ["--help"])
+        try XCTSkipUnless(help.stdoutText.contains("--registry"), "kpull has no --registry in this build")
+        let registry = try registry()
+        let source = Harness.unique("reg-pipe-src")
+        try createTopic(source, partitions: 1)
+        let value = try schemaFile(Self.valueSchema, "order.avsc")
+        let key = try schemaFile(Self.keySchema, "key.avsc")
+        let input = #"{"id":7,"note":"\u00fc","color":"GREEN","attrs":{"a":1},"raw":"\u00e9\u0001","at":99,"price":"0.10","address":{"zip":null}}"#
+            + "\n" + #"{"id":8,"color":"RED","attrs":{},"raw":"","at":1,"price":"5","address":{"zip":3}}"# + "\n"
+        let r = try kput(registry.url, source, ["-k", "id", "--value-schema", "@" + value.path, "--key-schema", "@" + key.path], input: input)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let written = try consume(registry.url, source)
+        for form in ["natural", "avro"] {
+            let target = Harness.unique("reg-pipe-dst")
+            try createTopic(target, partitions: 1)
+            let pull = try execute("kpull", ["-b", brokers, "-t", source, "-g", Harness.unique("pipe"), "-e", "--registry", registry.url,
+                                             "--avro-json", form] + Harness.fastConsumer)
+            XCTAssertEqual(pull.status, 0, pull.stderr)
+            XCTAssertEqual(pull.lines.count, 2, pull.stdoutText)
+            let put = try kput(registry.url, target, ["--envelope", "--avro-json", form], input: pull.stdoutText)
+            XCTAssertEqual(put.status, 0, "\(form): \(put.stderr)\n\(pull.stdoutText)")
+            let copied = try consume(registry.url, target)
+            XCTAssertEqual(copied.map { $0["value_raw"] as? String }, written.map { $0["value_raw"] as? String }, form)
+            XCTAssertEqual(copied.map { $0["key_raw"] as? String }, written.map { $0["key_raw"] as? String }, form)
+        }
     }
 
     // MARK: - Failures before any input is read

@@ -77,6 +77,23 @@ final class RegistryWriteRulesTests: XCTestCase {
         XCTAssertNotNil(encode(encoder, #"{"zip":1}"#, value: 0..<9).sent)
     }
 
+    /// With --value-schema the encoder checks the JSON (the line decoder does not scan it twice): a line
+    /// that is not JSON is still a bad line, named.
+    func testALineThatIsNotJSONIsNamedByTheEncoder() throws {
+        var sent = 0
+        let line = #"{"zip":1"#
+        let verdict = Array(line.utf8).withUnsafeBytes { JSONLineDecoder(validates: false).decode($0) { _ in sent += 1 } }
+        XCTAssertEqual(verdict, .sent)
+        XCTAssertEqual(sent, 1)
+        for schema in [try avro(1), .json(id: 2)] {
+            let r = encode(RegistryRecordEncoder(value: schema, key: nil), line, value: 0..<line.utf8.count)
+            XCTAssertNil(r.sent)
+            XCTAssertNotNil(r.refused)
+        }
+        let trailing = #"{"zip":1} x"#
+        XCTAssertNotNil(encode(RegistryRecordEncoder(value: try avro(1), key: nil), trailing, value: 0..<trailing.utf8.count).refused)
+    }
+
     // MARK: - The envelope's ids
 
     func testALinesOwnIdWinsAndEachIdIsFetchedOnce() throws {

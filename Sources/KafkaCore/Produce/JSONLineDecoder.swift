@@ -30,10 +30,15 @@ package struct JSONLineDecoder {
     /// `--key-schema`: the key field may be any JSON but null (an object for a record key, a boolean):
     /// the key's schema encodes its JSON, so such a key is handed over as its JSON text.
     private let keyAnyJSON: Bool
+    /// False when every line's value is checked by its encoder anyway (`--value-schema`: the Avro encoder
+    /// and the JSON Schema framing validate the JSON they read): without -k or --timestamp-field the
+    /// line is then not scanned twice.
+    private let validates: Bool
 
     package init(keyField: String? = nil, timestampField: String? = nil, nullKeyIfMissing: Bool = false,
-         nowIfNoTimestamp: Bool = false, noteNullKeys: Bool = false, keyAnyJSON: Bool = false) {
+         nowIfNoTimestamp: Bool = false, noteNullKeys: Bool = false, keyAnyJSON: Bool = false, validates: Bool = true) {
         self.keyAnyJSON = keyAnyJSON
+        self.validates = validates
         self.keyField = keyField.map { Array($0.utf8) }
         keyFieldName = keyField ?? ""
         self.timestampField = timestampField.map { Array($0.utf8) }
@@ -47,7 +52,7 @@ package struct JSONLineDecoder {
     package func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
         if isBlankLine(line) { return .blank }
         if validateOnly {
-            if let error = JSONScanner.validate(line) { return .bad(error.description) }
+            if validates, let error = JSONScanner.validate(line) { return .bad(error.description) }
             send(OutgoingRecord(key: nil, value: line, valueToken: 0..<line.count))
             return .sent
         }

@@ -79,10 +79,9 @@ package final class RegistryRecordEncoder: RecordEncoder {
                               into out: inout [UInt8]) throws(AvroEncodeError) {
         out.removeAll(keepingCapacity: true)
         RegistryFraming.appendHeader(id: schema.id, to: &out)
-        switch schema {
-        case .avro(_, let avro):
+        if let avro = schema.avro {
             try AvroEncoder.appendBinary(json: json, schema: avro, form: form, to: &out)
-        case .json:
+        } else {
             // The JSON text as it stands (an envelope's value member, the line): validated, not re-encoded.
             if let error = JSONScanner.validate(json) { throw AvroEncodeError(syntax: error) }
             out.append(contentsOf: json)

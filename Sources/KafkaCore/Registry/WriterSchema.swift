@@ -1,16 +1,19 @@
 /// What kput encodes a key or value with (issue 22): the registry's id, and how the body is made from
-/// the line's JSON.
-package enum WriterSchema: Sendable {
-    /// Avro binary, encoded from the JSON (`AvroEncoder`) with the registry's schema of `id`.
-    case avro(id: Int32, AvroSchema)
-    /// A JSON Schema: the body is the JSON text as it stands in the line.
-    case json(id: Int32)
+/// the line's JSON. A class, so that handing it around per line costs one reference count, not one per
+/// array of the Avro schema.
+package final class WriterSchema: Sendable {
+    package let id: Int32
+    /// Avro binary, encoded from the JSON (`AvroEncoder`) with the registry's schema of `id`; nil for a
+    /// JSON Schema: the body is the JSON text as it stands in the line.
+    package let avro: AvroSchema?
 
-    package var id: Int32 {
-        switch self {
-        case .avro(let id, _), .json(let id): return id
-        }
+    private init(id: Int32, avro: AvroSchema?) {
+        self.id = id
+        self.avro = avro
     }
+
+    package static func avro(id: Int32, _ schema: AvroSchema) -> WriterSchema { WriterSchema(id: id, avro: schema) }
+    package static func json(id: Int32) -> WriterSchema { WriterSchema(id: id, avro: nil) }
 }
 
 /// Which member of a message a schema is for: it names the subject (`TOPIC-value`, `TOPIC-key`), the

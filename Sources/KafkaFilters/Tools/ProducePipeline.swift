@@ -66,7 +66,8 @@ package final class ProducePipeline {
         let verbose = Diagnostics.level >= .verbose
         jsonDecoder = JSONLineDecoder(
             keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
-            nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose, keyAnyJSON: job.keySchema != nil)
+            nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose, keyAnyJSON: job.keySchema != nil,
+            validates: plainEncoding || job.valueSchema == nil)
         envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
         var rejects: RejectsFile?
         if let path = job.rejectsPath {
