@@ -165,7 +165,7 @@ _kput() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --text --envelope --keep-partition --report --version -h --help)
     local -a repeating_options=(-X --property -H --header)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --topic -t --partition -p -k --key-field --key --timestamp-field --missing-key --missing-timestamp --partitioner --rate -z --compression --rejects --timeout --max-line-bytes)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --registry --avro-json --topic -t --partition -p -k --key-field --key --timestamp-field --missing-key --missing-timestamp --partitioner --rate -z --compression --rejects --timeout --max-line-bytes --value-schema --key-schema)
     __kput_offer_flags_options -1
 
     # Offer option value completions
@@ -181,6 +181,13 @@ _kput() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--registry')
+        return
+        ;;
+    '--avro-json')
+        __kput_add_completions -W 'natural'$'\n''avro'
         return
         ;;
     '--topic'|'-t')
@@ -224,6 +231,12 @@ _kput() {
         return
         ;;
     '--max-line-bytes')
+        return
+        ;;
+    '--value-schema')
+        return
+        ;;
+    '--key-schema')
         return
         ;;
     esac

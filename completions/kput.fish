@@ -20,7 +20,7 @@ function __kput_parse_tokens -S
     set -l unparsed_tokens (__kput_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kput'
-        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=' 'p/partition=' 'k/key-field=' 'key=' 'H/header=+' 'timestamp-field=' 'missing-key=' 'missing-timestamp=' 'partitioner=' 'rate=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'timeout=' 'max-line-bytes=' 'version' 'h/help'
+        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 'registry=' 'avro-json=' 't/topic=' 'p/partition=' 'k/key-field=' 'key=' 'H/header=+' 'timestamp-field=' 'missing-key=' 'missing-timestamp=' 'partitioner=' 'rate=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'timeout=' 'max-line-bytes=' 'value-schema=' 'key-schema=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kput_parse_subcommand -r 1 'version'
@@ -83,6 +83,8 @@ complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kpu
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" connect-timeout' -l 'connect-timeout' -d 'Give up when no broker has answered after this many seconds (exit 69).' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput"' -l 'verbose' -s 'v' -d 'Say more: librdkafka\'s log lines, per-line notes, a summary. Repeat for debug.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" q quiet' -l 'quiet' -s 'q' -d 'Say nothing but errors.'
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" registry' -l 'registry' -d 'Schema registry URL, http[s]://host[:port][/path].' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" avro-json' -l 'avro-json' -d 'How Avro is written as JSON: natural (a union as its value) or avro (Avro\'s JSON encoding, a union as {"type": value}).' -rfka 'natural avro'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" t topic' -l 'topic' -s 't' -d 'Topic to produce to.' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" p partition' -l 'partition' -s 'p' -d 'Send every message to this partition.' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" k key-field' -s 'k' -l 'key-field' -d 'Use this top-level field of each line as the key (a string or a number); a line without it is rejected (see --missing-key).' -rfka ''
@@ -101,6 +103,8 @@ complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kpu
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" report' -l 'report' -d 'Write one JSON line per acknowledged message to stdout: line, source, topic, partition, offset.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" timeout' -l 'timeout' -d 'Give up on a message not acknowledged after this many seconds (exit 75).' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" max-line-bytes' -l 'max-line-bytes' -d 'Longest accepted line in bytes; longer lines are rejected.' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" value-schema' -l 'value-schema' -d 'Encode each line (with --envelope its value) with this schema registry schema: SUBJECT (its latest version), SUBJECT:VERSION, id:N, or @FILE.' -rfka ''
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" key-schema' -l 'key-schema' -d 'Encode each key (the -k field, or the envelope\'s key) with this schema: SUBJECT, SUBJECT:VERSION, id:N, or @FILE (under TOPIC-key).' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_positional "kput" -ge 1' -F
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" version' -l 'version' -d 'Show the version.'
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -30,10 +30,12 @@ struct KPut: ParsableCommand {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
+    @OptionGroup(title: "Schema registry") var registry: RegistryOptions
+
     @OptionGroup var options: ProduceOptions
 
     func run() throws {
         Signals.install()
-        try runTool { () throws(ToolFailure) in try options.run(connection: connection) }
+        try runTool { () throws(ToolFailure) in try options.run(connection: connection, registry: registry) }
     }
 }

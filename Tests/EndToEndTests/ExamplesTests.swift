@@ -40,6 +40,23 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(out.last, #"[{"user":"ann","total":37},{"user":"bob","total":120},{"user":"cy","total":250}]"#)
     }
 
+    func testJSONLinesToAnAvroTopic() throws {
+        let registry = try RegistryClientTests.realRegistry.map { RegistryClientTests.Registry(real: $0) } ?? RegistryClientTests.Registry()
+        defer { registry.stop() }
+        let topic = Harness.unique("ex-avro")
+        try createTopic(topic, partitions: 1)
+        let r = try run("jsonl-to-avro.sh", [topic], environment: ["SCHEMA_REGISTRY_URL": registry.url])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"kput: -:2: $.amount: "#), r.stderr)
+        XCTAssertEqual(r.lines, ["kput exited 65; kept in --rejects:", #"{"id":5,"user":"eve","amount":"a lot"}"#])
+        let script = RegistryClientTests.root.appendingPathComponent("Tests/witness/registry_consume.py").path
+        let read = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, registry.url, "consume", brokers, topic]).wait(timeout: 90)
+        XCTAssertEqual(read.status, 0, read.stderr)
+        XCTAssertEqual(read.jsonLines.map { $0["key"] as? Int }, [1, 2, 3, 4])
+        XCTAssertEqual(read.jsonLines.map { ($0["value"] as? [String: Any])?["amount"] as? String }, ["30.00", "120.50", "7.00", "1.25"])
+        XCTAssertEqual((read.jsonLines.first?["value"] as? [String: Any])?["coupon"] as? String, "SPRING")
+    }
+
     func testKstreamUnderLogrotate() throws {
         let dir = try scratchDirectory()
         let r = try run("kstream-logrotate.sh", [Harness.unique("ex-log"), dir.path])

@@ -30,7 +30,7 @@ final class DocsManualTextTests: XCTestCase {
             } else {
                 expected.insert("ENVELOPE FORMAT:", at: 0)
             }
-            if tool == "kput" { expected.insert("PARTITIONS:", at: 1) }
+            if tool == "kput" { expected.insert(contentsOf: ["PARTITIONS:", "SCHEMA REGISTRY:"], at: 1) }
             if tool == "kpull" || tool == "kstream" { expected.insert("REGISTRY FRAMED DATA:", at: 1) }
             XCTAssertEqual(headings.map(String.init), expected, tool)
             XCTAssertTrue(text.hasPrefix("\n\n"), "\(tool): must start a new paragraph after the tool's own text")

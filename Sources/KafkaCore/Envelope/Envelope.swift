@@ -59,6 +59,10 @@ struct EnvelopeRecord: Sendable, Equatable {
     /// not part of the record's value (==).
     var keyToken: Range<Int>?
     var valueToken: Range<Int>?
+    /// `key_schema_id` / `value_schema_id`: the registry's ids of the schemas the key and value were
+    /// written with (kpull --registry); kput --envelope --registry encodes with them.
+    var keySchemaID: Int32?
+    var valueSchemaID: Int32?
 
     init(topic: String? = nil, partition: Int32? = nil, offset: Int64? = nil, timestamp: Int64? = nil,
                 key: [UInt8]? = nil, value: [UInt8]? = nil, headers: [EnvelopeHeader] = []) {
@@ -76,6 +80,7 @@ extension EnvelopeRecord {
     static func == (a: EnvelopeRecord, b: EnvelopeRecord) -> Bool {
         a.topic == b.topic && a.partition == b.partition && a.offset == b.offset && a.timestamp == b.timestamp
             && a.key == b.key && a.value == b.value && a.headers == b.headers
+            && a.keySchemaID == b.keySchemaID && a.valueSchemaID == b.valueSchemaID
     }
 }
 

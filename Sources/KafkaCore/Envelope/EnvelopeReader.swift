@@ -34,10 +34,23 @@ extension Envelope {
             record.timestamp = try integer(line, field, .timestamp, min: 0, max: Int64.max)
         }
 
+        // A schema registry's ids (kpull --registry): the key or value member is its JSON, any kind.
+        if let field = fields[.keySchemaID] {
+            record.keySchemaID = try integer(line, field, .keySchemaID, min: 0, max: Int64(Int32.max)).map { Int32($0) }
+        }
+        if let field = fields[.valueSchemaID] {
+            record.valueSchemaID = try integer(line, field, .valueSchemaID, min: 0, max: Int64(Int32.max)).map { Int32($0) }
+        }
+
         let keyEncoding = try encoding(line, fields[.keyEncoding], member: "key_encoding")
         if let field = fields[.key], field.kind != .null {
-            guard field.kind == .string else { throw EnvelopeError("member \"key\" must be a string or null") }
-            record.key = try payload(line, field, keyEncoding ?? .text, what: "\"key\"")
+            if field.kind != .string && record.keySchemaID != nil && keyEncoding == nil {
+                // Not a string: its JSON, which the key's schema encodes (without a registry, its bytes).
+                record.key = Array(UnsafeRawBufferPointer(rebasing: line[field.range]))
+            } else {
+                guard field.kind == .string else { throw EnvelopeError("member \"key\" must be a string or null") }
+                record.key = try payload(line, field, keyEncoding ?? .text, what: "\"key\"")
+            }
             record.keyToken = field.range
         }
 
@@ -54,6 +67,11 @@ extension Envelope {
             }
         }
 
+        // A member written with an encoding (base64, text) is its payload's bytes already, framing and all
+        // (kpull --registry writes a Protobuf value so): its id is kept out of the encoder's way.
+        if keyEncoding != nil { record.keySchemaID = nil }
+        if valueEncoding != nil { record.valueSchemaID = nil }
+
         if let field = fields[.headers], field.kind != .null {
             guard field.kind == .array else { throw EnvelopeError("member \"headers\" must be an array") }
             record.headers = try headers(UnsafeRawBufferPointer(rebasing: line[field.range]))
@@ -64,7 +82,7 @@ extension Envelope {
     // MARK: - Members
 
     private enum Member: Int, CaseIterable {
-        case topic, partition, offset, timestamp, key, keyEncoding, headers, valueEncoding, value
+        case topic, partition, offset, timestamp, key, keyEncoding, headers, valueEncoding, value, keySchemaID, valueSchemaID
 
         var name: StaticString {
             switch self {
@@ -77,6 +95,8 @@ extension Envelope {
             case .headers: return "headers"
             case .valueEncoding: return "value_encoding"
             case .value: return "value"
+            case .keySchemaID: return "key_schema_id"
+            case .valueSchemaID: return "value_schema_id"
             }
         }
 

@@ -25,7 +25,8 @@ package struct EnvelopeLineDecoder {
         withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
                 send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition,
-                                    keyToken: record.keyToken, valueToken: record.valueToken))
+                                    keyToken: record.keyToken, valueToken: record.valueToken,
+                                    keySchemaID: record.keySchemaID, valueSchemaID: record.valueSchemaID))
             }
         }
         return .sent

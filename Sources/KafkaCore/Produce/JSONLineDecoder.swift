@@ -27,9 +27,18 @@ package struct JSONLineDecoder {
     private let noteNullKeys: Bool
     /// Neither field asked for: validate only (tested first, touching no reference-counted member).
     private let validateOnly: Bool
+    /// `--key-schema`: the key field may be any JSON but null (an object for a record key, a boolean):
+    /// the key's schema encodes its JSON, so such a key is handed over as its JSON text.
+    private let keyAnyJSON: Bool
+    /// False when every line's value is checked by its encoder anyway (`--value-schema`: the Avro encoder
+    /// and the JSON Schema framing validate the JSON they read): without -k or --timestamp-field the
+    /// line is then not scanned twice.
+    private let validates: Bool
 
     package init(keyField: String? = nil, timestampField: String? = nil, nullKeyIfMissing: Bool = false,
-         nowIfNoTimestamp: Bool = false, noteNullKeys: Bool = false) {
+         nowIfNoTimestamp: Bool = false, noteNullKeys: Bool = false, keyAnyJSON: Bool = false, validates: Bool = true) {
+        self.keyAnyJSON = keyAnyJSON
+        self.validates = validates
         self.keyField = keyField.map { Array($0.utf8) }
         keyFieldName = keyField ?? ""
         self.timestampField = timestampField.map { Array($0.utf8) }
@@ -43,7 +52,7 @@ package struct JSONLineDecoder {
     package func decode(_ line: UnsafeRawBufferPointer, send: (OutgoingRecord) -> Void) -> LineVerdict {
         if isBlankLine(line) { return .blank }
         if validateOnly {
-            if let error = JSONScanner.validate(line) { return .bad(error.description) }
+            if validates, let error = JSONScanner.validate(line) { return .bad(error.description) }
             send(OutgoingRecord(key: nil, value: line, valueToken: 0..<line.count))
             return .sent
         }
@@ -97,14 +106,14 @@ package struct JSONLineDecoder {
             send(OutgoingRecord(key: nil, value: line, timestamp: timestamp, valueToken: 0..<line.count))
             return .sent
         }
-        guard let r = key.range, key.kind == .string || key.kind == .number else {
+        guard let r = key.range, key.kind == .string || key.kind == .number || (keyAnyJSON && key.kind != .null) else {
             guard nullKeyIfMissing else {
                 return .bad("no key: no string or number member \"\(keyFieldName)\" (--missing-key null sends such lines with a null key)")
             }
             send(OutgoingRecord(key: nil, value: line, timestamp: timestamp, valueToken: 0..<line.count))
             return noteNullKeys ? .sentWithNote("no string or number member \"\(keyFieldName)\"; null key") : .sent
         }
-        if key.kind == .number {
+        if key.kind != .string {
             send(OutgoingRecord(key: UnsafeRawBufferPointer(rebasing: line[r]), value: line, timestamp: timestamp,
                                 keyToken: r, valueToken: 0..<line.count))
         } else if memchr(line.baseAddress! + r.lowerBound + 1, 0x5C, r.count - 2) == nil {

@@ -12,6 +12,9 @@ package struct OutgoingRecord {
     /// nil when the line had no such member (--text, a null key, a tombstone).
     package var keyToken: Range<Int>? = nil
     package var valueToken: Range<Int>? = nil
+    /// `--envelope`: the line's `key_schema_id` / `value_schema_id` members (LineMembers').
+    package var keySchemaID: Int32? = nil
+    package var valueSchemaID: Int32? = nil
 }
 
 /// What a line decoder made of one line.

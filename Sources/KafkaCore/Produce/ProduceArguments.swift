@@ -20,6 +20,9 @@ package struct ProduceArguments: Sendable, Equatable {
     package var timeoutSeconds: Double = 120
     package var maxLineBytes = LineReader.defaultMaxLineBytes
     package var files: [String] = []
+    /// `--value-schema SPEC`, `--key-schema SPEC` as typed (SchemaSpec).
+    package var valueSchema: String?
+    package var keySchema: String?
 
     package init(topic: String) { self.topic = topic }
 
@@ -58,6 +61,20 @@ package struct ProduceArguments: Sendable, Equatable {
         if let p = partition, p < 0 { return .usage("--partition must be 0 or more") }
         guard timeoutSeconds > 0, timeoutSeconds <= 86_400 else { return .usage("--timeout must be between 0 and 86400 seconds") }
         guard maxLineBytes >= 16, maxLineBytes <= 1 << 30 else { return .usage("--max-line-bytes must be 16...1073741824") }
+        return schemaProblem()
+    }
+
+    /// `--value-schema` / `--key-schema`: a SPEC that parses, JSON to encode (not --text), and for the
+    /// key a member to take it from (-k, or the envelope's key).
+    private func schemaProblem() -> Problem? {
+        for (text, field) in [(valueSchema, SchemaField.value), (keySchema, .key)] {
+            guard let text else { continue }
+            do throws(ToolFailure) { _ = try SchemaSpec.parse(text, option: field.option) } catch { return .usage(error.message) }
+            if self.text { return .usage("\(field.option) needs JSON lines or --envelope, not --text") }
+        }
+        if keySchema != nil && keyField == nil && !envelope {
+            return .usage("--key-schema needs -k/--key-field or --envelope (the key it encodes)")
+        }
         return nil
     }
 
@@ -86,6 +103,8 @@ package struct ProduceArguments: Sendable, Equatable {
         job.nowIfNoTimestamp = missingTimestamp == "now"
         job.partitioner = partitioner
         job.rate = rate
+        job.valueSchema = valueSchema.flatMap { try? SchemaSpec.parse($0, option: SchemaField.value.option) }
+        job.keySchema = keySchema.flatMap { try? SchemaSpec.parse($0, option: SchemaField.key.option) }
         return job
     }
 }

@@ -34,6 +34,9 @@ package struct ProduceJob: Sendable {
     package var partitioner: String?
     /// `--rate`: at most this many messages a second.
     package var rate: Double?
+    /// `--value-schema` / `--key-schema`: encode values / keys with a schema registry's schema (issue 22).
+    package var valueSchema: SchemaSpec?
+    package var keySchema: SchemaSpec?
 
     package init(topic: String) { self.topic = topic }
 

@@ -21,11 +21,17 @@ package struct LineMembers {
     package var key: Range<Int>?
     /// The value's JSON, nil when the line has none (--text; a tombstone).
     package var value: Range<Int>?
+    /// `--envelope`: the line's `key_schema_id` / `value_schema_id` (what kpull --registry writes), nil without.
+    package var keySchemaID: Int32?
+    package var valueSchemaID: Int32?
 
-    package init(line: UnsafeRawBufferPointer, key: Range<Int>? = nil, value: Range<Int>? = nil) {
+    package init(line: UnsafeRawBufferPointer, key: Range<Int>? = nil, value: Range<Int>? = nil,
+                 keySchemaID: Int32? = nil, valueSchemaID: Int32? = nil) {
         self.line = line
         self.key = key
         self.value = value
+        self.keySchemaID = keySchemaID
+        self.valueSchemaID = valueSchemaID
     }
 
     package var keyJSON: UnsafeRawBufferPointer? { key.map { UnsafeRawBufferPointer(rebasing: line[$0]) } }
@@ -42,6 +48,14 @@ package protocol RecordEncoder: AnyObject {
     /// `source:line: reason`, kept in --rejects, exit 65) without calling it.
     func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
                 send: (OutgoingRecord) -> Void) -> String?
+    /// A failure that is not the line's fault and ends the run (a schema registry that stopped answering
+    /// while a line's schema was fetched): once set, kput stops reading, settles what is in flight and
+    /// exits with its status. Asked only after `encode` refused a line.
+    var failure: ToolFailure? { get }
+}
+
+extension RecordEncoder {
+    package var failure: ToolFailure? { nil }
 }
 
 /// Today's encoding: key and value exactly as the line decoder made them.

@@ -61,6 +61,17 @@ package struct ProduceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Longest accepted line in bytes; longer lines are rejected.", valueName: "bytes"))
     var maxLineBytes: Int = 1 << 20
 
+    @Option(help: ArgumentHelp(
+        "Encode each line (with --envelope its value) with this schema registry schema: SUBJECT (its latest version), SUBJECT:VERSION, id:N, or @FILE.",
+        discussion: "@FILE: an Avro schema (or a JSON Schema) file, looked up under TOPIC-value and registered there when missing. Needs --registry (or schema.registry.url). The value is 0x00, the schema id (4 bytes, big-endian) and the Avro binary (a JSON Schema: the JSON text). A line that does not fit is a bad line (exit 65).",
+        valueName: "spec"))
+    var valueSchema: String?
+
+    @Option(help: ArgumentHelp(
+        "Encode each key (the -k field, or the envelope's key) with this schema: SUBJECT, SUBJECT:VERSION, id:N, or @FILE (under TOPIC-key).",
+        valueName: "spec"))
+    var keySchema: String?
+
     @Argument(help: ArgumentHelp("Input files; - is stdin (the default).", valueName: "file"), completion: .file())
     var files: [String] = []
 
@@ -86,6 +97,8 @@ package struct ProduceOptions: ParsableArguments {
         a.timeoutSeconds = timeout
         a.maxLineBytes = maxLineBytes
         a.files = files
+        a.valueSchema = valueSchema
+        a.keySchema = keySchema
         return a
     }
 
@@ -99,10 +112,15 @@ package struct ProduceOptions: ParsableArguments {
     }
 
     /// kput's whole run: the settings with --compression, the job, the pipeline; the exit status.
-    package func run(connection: ConnectionOptions) throws(ToolFailure) -> ExitStatus {
+    /// With a schema registry (`registry`), the schemas are resolved before any input is read.
+    package func run(connection: ConnectionOptions, registry: RegistryOptions = RegistryOptions()) throws(ToolFailure) -> ExitStatus {
         var settings = try connection.resolve(tool: "kput")
         if let compression { settings.set("compression.codec", compression) }
         do throws(ClientSetupError) { try settings.check() } catch { throw ToolFailure(error) }
-        return try ProducePipeline(job: arguments.job, settings: settings).run()
+        let job = arguments.job
+        guard let encoder = try registry.produceEncoder(settings, job: job) else {
+            return try ProducePipeline(job: job, settings: settings).run()
+        }
+        return try ProducePipeline(job: job, settings: settings, encoder: encoder).run()
     }
 }

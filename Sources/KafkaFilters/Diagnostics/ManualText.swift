@@ -39,16 +39,28 @@ package enum ManualText {
                 .literal([]),  // a blank line: a new paragraph
                 .paragraph("Lines without a key go to one partition at a time, in runs: a run ends after 1000 lines, after 256 KiB, or when the input pauses, and the next run goes to the next partition, round-robin from a random one. A busy input so makes large batches and an even spread over the partitions the topic had at start; a burst of lines stays together. -p sends every line to one partition instead."),
             ]),
+            Section("SCHEMA REGISTRY", [
+                .paragraph("With --value-schema SPEC (and --key-schema SPEC) each line is encoded with a schema registry's schema and produced in Confluent's wire format: the byte 0, the schema id in 4 bytes big-endian, then the Avro binary (for a JSON Schema, the JSON text as it is). The registry is --registry URL, or schema.registry.url in -F, the default config file or -X. The JSON is the natural one kpull --registry writes (a union's value as it is, a decimal as an exact string, bytes as code points U+0000-U+00FF); --avro-json avro takes Avro's own JSON encoding instead."),
+                .list([
+                    ("SUBJECT", "The subject's latest version (SUBJECT:latest too)."),
+                    ("SUBJECT:VERSION", "That version of the subject."),
+                    ("id:N", "The schema with that id."),
+                    ("@FILE", "A schema file: Avro (or, when it is not one, a JSON Schema object), looked up under TOPIC-value (TOPIC-key for --key-schema) and registered there when missing, as Confluent's serializers do."),
+                ]),
+                .paragraph("The schemas are resolved once, before any input is read. The value is the whole line; the key is the -k member (any JSON with --key-schema) or, with --envelope, the key member. A line that does not fit is a bad line: named as source:line: $.path: what was expected (a key's reason starts with key), kept in --rejects, and the other lines still go (exit 65)."),
+                .literal([]),  // a blank line: a new paragraph
+                .paragraph("With --envelope and a registry, a line's value_schema_id and key_schema_id (what kpull --registry writes) say which schema encodes its value and key, ahead of --value-schema; each id is fetched once. So kpull --registry R | kput --envelope --registry R copies an Avro topic byte for byte. An id the registry does not know is that line's fault; a registry that stops answering ends the run (exit 69), naming the line."),
+            ]),
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
                     ("0", "Every input line was delivered and acknowledged."),
                     ("64", "Usage error: a bad option or argument, or a topic name Kafka refuses (empty, longer than 249, a character other than A-Z a-z 0-9 . _ -, or . or ..)."),
-                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope or one naming a partition the topic lacks with --keep-partition, or without its -k or --timestamp-field member); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
-                    ("69", "No broker answered within --connect-timeout, or the topic does not exist."),
-                    ("74", "An input file could not be read, or --rejects or --report could not be written."),
+                    ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope or one naming a partition the topic lacks with --keep-partition, without its -k or --timestamp-field member, or not fitting its --value-schema or --key-schema); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
+                    ("69", "No broker answered within --connect-timeout, or the topic does not exist, or the schema registry did not answer within --connect-timeout (before reading, or when a line's schema id was fetched)."),
+                    ("74", "An input file could not be read, or --rejects or --report could not be written, or a --value-schema/--key-schema @FILE could not be read."),
                     ("75", "At least one line was not acknowledged within --timeout (a temporary failure: try again later); each was named on stderr and appended to --rejects."),
-                    ("78", configurationError + " -X transactional.id is refused this way: kput does not support transactions."),
+                    ("78", configurationError + " -X transactional.id is refused this way: kput does not support transactions. Also a --value-schema or --key-schema the registry does not have (subject, version or id), a schema file that is not a schema, or credentials the registry refused."),
                     ("130", "Stopped by SIGINT: lines in flight were delivered (or named), the rest of the input was not read."),
                     ("143", "Stopped by SIGTERM, the same way."),
                 ]),
@@ -78,6 +90,13 @@ package enum ManualText {
                 ]),
                 .example("Copy a topic byte for byte (keys, headers, timestamps, values):", [
                     #"kpull -t events -g copy -e | kput --envelope -t events-copy"#,
+                ]),
+                .example("JSON lines to an Avro topic, the schema registered from a file (examples/jsonl-to-avro.sh):", [
+                    #"kput -t orders --registry http://registry:8081 \"#,
+                    #"     --value-schema @order.avsc < orders.jsonl"#,
+                ]),
+                .example("Copy an Avro topic through JSON, byte for byte:", [
+                    #"kpull -t orders -e --registry R | kput --envelope --registry R -t copy"#,
                 ]),
                 .example("Connect to a cluster with SASL over TLS:", [
                     #"kput -b k1:9093 -X security.protocol=SASL_SSL \"#,

@@ -27,6 +27,8 @@ package final class ProducePipeline {
 
     private var linesRead = 0
     private var fatal: KafkaError?
+    /// The encoder's failure that ends the run (a schema registry that stopped answering), once seen.
+    private var encoderFailure: ToolFailure?
     /// The last line handed to the producer or rejected, to say where reading stopped early.
     private var lastLine: (source: Int, line: Int)?
     private var wakeup: Int32?
@@ -64,7 +66,8 @@ package final class ProducePipeline {
         let verbose = Diagnostics.level >= .verbose
         jsonDecoder = JSONLineDecoder(
             keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
-            nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose)
+            nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose, keyAnyJSON: job.keySchema != nil,
+            validates: plainEncoding || job.valueSchema == nil)
         envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
         var rejects: RejectsFile?
         if let path = job.rejectsPath {
@@ -156,6 +159,7 @@ package final class ProducePipeline {
         outcome.failedDeliveries = ledger.failed
         outcome.outputFailed = !rejectsWritten || ledger.rejectsFailed || reportWriter?.failed == true
         outcome.signal = stop.exitStatus()
+        if let encoderFailure { return outcome.status.worst(encoderFailure.status) }
         return outcome.status
     }
 
@@ -166,7 +170,7 @@ package final class ProducePipeline {
     }
 
     /// A signal or a fatal producer error ends reading; what is in flight is still delivered or named.
-    private var stopReading: Bool { stop.requested() || fatal != nil }
+    private var stopReading: Bool { stop.requested() || fatal != nil || encoderFailure != nil }
 
     /// Reads one source to its end (true) or until reading must stop (false).
     private func read(fd: Int32, sourceIndex: Int) throws -> Bool {
@@ -224,7 +228,7 @@ package final class ProducePipeline {
     }
 
     private func noteWhereReadingStopped() {
-        let why = stop.signalName() ?? "a fatal producer error"
+        let why = stop.signalName() ?? (encoderFailure != nil ? "the schema registry failed" : "a fatal producer error")
         if let last = lastLine {
             Diagnostics.error(
                 "stopped reading after \(job.sources[last.source]):\(last.line) (\(why)); later input was not read or sent")
@@ -256,6 +260,7 @@ package final class ProducePipeline {
             }
             if let refused {
                 ledger.rejected(line, id: id, reason: refused)
+                if encoderFailure == nil, let failure = encoder.failure { encoderFailure = failure }
                 return
             }
         }
@@ -271,7 +276,8 @@ package final class ProducePipeline {
     /// line until it is settled (--envelope: its value is not the line), held before it is queued, since
     /// its report may come back during `send`.
     private func encode(_ record: OutgoingRecord, line: UnsafeRawBufferPointer, id: UInt64, hold: Bool) -> String? {
-        let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken)
+        let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken,
+                                  keySchemaID: record.keySchemaID, valueSchemaID: record.valueSchemaID)
         return encoder.encode(record, members: members, at: DeliveryLedger.position(of: id)) { encoded in
             if hold { ledger.holdLine(line, id: id) }
             send(encoded, id: id)
