@@ -12,6 +12,20 @@ package struct OutgoingRecord {
     /// nil when the line had no such member (--text, a null key, a tombstone).
     package var keyToken: Range<Int>? = nil
     package var valueToken: Range<Int>? = nil
+    /// `--acks`: the source message the envelope line names (its topic, partition and offset members).
+    package var source: EnvelopeSource? = nil
+}
+
+/// The message an envelope line came from, as kpull wrote it: what `--acks` reports done.
+package struct EnvelopeSource: Equatable, Sendable {
+    package var topic: String
+    package var partition: Int32
+    package var offset: Int64
+    package init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
 }
 
 /// What a line decoder made of one line.

@@ -20,6 +20,8 @@ package struct ProduceArguments: Sendable, Equatable {
     package var timeoutSeconds: Double = 120
     package var maxLineBytes = LineReader.defaultMaxLineBytes
     package var files: [String] = []
+    /// `--acks PATH`: report done lines to the reader listening there.
+    package var acks: String?
 
     package init(topic: String) { self.topic = topic }
 
@@ -34,6 +36,10 @@ package struct ProduceArguments: Sendable, Equatable {
     package func problem() -> Problem? {
         if text && envelope { return .usage("--text and --envelope cannot be used together") }
         if keepPartition && !envelope { return .usage("--keep-partition needs --envelope") }
+        if let acks {
+            if !envelope { return .usage("--acks needs --envelope: each line must name its source message (topic, partition, offset)") }
+            if acks.isEmpty { return .usage("--acks needs a socket path") }
+        }
         if let problem = TopicName.problem(topic) { return .topicName(problem) }
         if keyField != nil && envelope { return .usage("--key-field cannot be used with --envelope (the envelope has the key)") }
         if keyField != nil && text { return .usage("--key-field needs JSON lines, not --text") }
@@ -86,6 +92,7 @@ package struct ProduceArguments: Sendable, Equatable {
         job.nowIfNoTimestamp = missingTimestamp == "now"
         job.partitioner = partitioner
         job.rate = rate
+        job.acksPath = acks
         return job
     }
 }

@@ -34,6 +34,8 @@ package struct ProduceJob: Sendable {
     package var partitioner: String?
     /// `--rate`: at most this many messages a second.
     package var rate: Double?
+    /// `--acks PATH`: the socket of the reader (kpull/kstream --acks) to tell which lines are done.
+    package var acksPath: String?
 
     package init(topic: String) { self.topic = topic }
 
