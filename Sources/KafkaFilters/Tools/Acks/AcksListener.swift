@@ -66,7 +66,7 @@ final class AcksListener {
         while let fd = SystemCalls.accept(listenFD) { candidates.append((fd, AckLineBuffer())) }
         var i = 0
         while i < candidates.count {
-            switch read(&candidates[i]) {
+            switch read(&candidates[i], isWriter: false) {
             case .none:
                 i += 1
             case .some(let messages) where messages.first == .writer:
@@ -88,7 +88,10 @@ final class AcksListener {
         }
         guard writer != nil else { return [] }
         var done: [TopicPartition] = []
-        guard let messages = read(&writer!) else { return [] }
+        var conn = writer!
+        let got = read(&conn, isWriter: true)
+        writer = conn
+        guard let messages = got else { return [] }
         for m in messages {
             switch m {
             case .done(let tp): if ending == nil { done.append(tp) }
@@ -109,7 +112,7 @@ final class AcksListener {
 
     /// nil: nothing new; otherwise the complete messages received (an empty array with `writerClosed`
     /// for the writer, or `[.busy]` standing for "closed" for a candidate).
-    private func read(_ conn: inout (fd: Int32, buffer: AckLineBuffer)) -> [AckMessage]? {
+    private func read(_ conn: inout (fd: Int32, buffer: AckLineBuffer), isWriter: Bool) -> [AckMessage]? {
         var all: [AckMessage] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -118,19 +121,19 @@ final class AcksListener {
             case .bytes(let n):
                 guard let got = conn.buffer.received(chunk[0..<n]) else {
                     Diagnostics.warning("--acks \(path): the writer broke the protocol")
-                    return closedResult(conn.fd, all)
+                    return closedResult(isWriter, all)
                 }
                 all += got
             case .wouldBlock:
                 return all.isEmpty ? nil : all
             case .closed:
-                return closedResult(conn.fd, all)
+                return closedResult(isWriter, all)
             }
         }
     }
 
-    private func closedResult(_ fd: Int32, _ got: [AckMessage]) -> [AckMessage] {
-        if let w = writer, w.fd == fd {
+    private func closedResult(_ isWriter: Bool, _ got: [AckMessage]) -> [AckMessage] {
+        if isWriter {
             writerClosed = true
             return got
         }

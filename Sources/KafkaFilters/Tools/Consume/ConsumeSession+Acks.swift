@@ -12,6 +12,8 @@ struct AcksState {
     /// How long a finished reader waits for kput's `end` after closing its output: kput's default
     /// --timeout (120 s) for its last deliveries, plus a margin.
     static let endWaitMs: UInt64 = 180_000
+    /// How long a finished reader waits for a kput that never connected (kput waits 10 s for a reader).
+    static let firstWriterWaitMs: UInt64 = 10_000
 }
 
 extension ConsumeSession {
@@ -84,8 +86,11 @@ extension ConsumeSession {
         let all = Array(partitions.assigned.subtracting(acks!.paused))
         _ = consumer.pause(all, true)
         acks!.paused.formUnion(all)
-        let deadline = MonotonicClock.now + AcksState.endWaitMs * 1_000_000
+        let started = MonotonicClock.now
+        let deadline = started + AcksState.endWaitMs * 1_000_000
         while listener.ending == nil, MonotonicClock.now < deadline, !stop.now() {
+            // No kput has connected: it has as long to appear as it waits for a reader itself.
+            if !listener.hadWriter, MonotonicClock.now &- started > AcksState.firstWriterWaitMs * 1_000_000 { break }
             serveAcks()
             committer.afterWriteOut(consumer, linesWritten: sink.linesWritten)
             if listener.ending != nil { break }
