@@ -68,7 +68,7 @@ final class AcksTests: XCTestCase {
         let stale = try shell(#"python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$P"; test -S "$P" && echo stale"#, socket: socket)
         XCTAssertEqual(stale.lines, ["stale"], stale.stderr)
         let r = try shell("""
-            kpull -b $B $FAST -t \(pin) -g \(group) --acks $P > /dev/null 2>reader.err &
+            kpull -b $B $FAST -t \(pin) -g \(group) --acks $P > /dev/null 2>"$P.err" &
             reader=$!
             for i in $(seq 100); do python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$P" 2>/dev/null && break; sleep 0.1; done
             kpull -b $B $FAST -t \(pin) -g \(group)-2 --acks $P > /dev/null; echo "second reader $?"
@@ -76,9 +76,10 @@ final class AcksTests: XCTestCase {
             sleep 1
             echo | kput -b $B -t \(pin) --envelope --acks $P; echo "second writer $?"
             wait $writer
-            kill -TERM $reader; wait $reader; echo "reader $?"
+            wait $reader; echo "reader $?"; cat "$P.err" >&2
             """, socket: socket)
         XCTAssertEqual(r.lines, ["second reader 69", "second writer 69", "reader 75"], r.stderr)
+        XCTAssertTrue(r.stderr.contains("kput's input ended before this output did"), "an input that ends first is no proof: \(r.stderr)")
         XCTAssertTrue(r.stderr.contains("kpull: --acks \(socket): another reader is listening there"), r.stderr)
         XCTAssertTrue(r.stderr.contains("kput: --acks \(socket): another kput is already connected to this reader"), r.stderr)
     }
