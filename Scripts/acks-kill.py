@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--no-acks", action="store_true")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--max-kill-s", type=float, default=4.0)
+    ap.add_argument("--two", action="store_true",
+                    help="two pipelines in one group (sockets P and P2); every stage of the first SIGKILLed for good "
+                         "at a random moment in each killed run (a machine lost); the second carries on, then reruns alone")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     tool = lambda n: os.path.join(a.bin, n)
@@ -48,7 +51,7 @@ def main():
         sock = os.path.join(work, "P")
         acks = [] if a.no_acks else ["--acks", sock]
 
-        def run(kill):
+        def start(acks):
             err = open(os.path.join(work, "stderr"), "a")
             p1 = subprocess.Popen([tool("kpull"), "-b", brokers, *FAST, "-t", "pin", "-g", "pipe", "-e", *acks],
                                   stdout=subprocess.PIPE, stderr=err)
@@ -57,8 +60,22 @@ def main():
             p3 = subprocess.Popen([tool("kput"), "-b", brokers, "-t", "pout", "--envelope", *acks],
                                   stdin=p2.stdout, stderr=err)
             p2.stdout.close()
-            stages = [p1, p2, p3]
+            return [p1, p2, p3]
+
+        def run(kill):
+            stages = start(acks)
             victim = None
+            if kill and a.two:
+                # A second pipeline in the same group, on a machine that is lost at a random moment.
+                other = start([] if a.no_acks else ["--acks", sock + "2"])
+                time.sleep(rng.uniform(0.5, a.max_kill_s))
+                for p in other:
+                    if p.poll() is None:
+                        p.send_signal(signal.SIGKILL)
+                for p in other:
+                    p.wait()
+                kill = False
+                victim = 3
             if kill:
                 at = rng.uniform(0.05, a.max_kill_s)
                 victim = rng.randrange(3)
@@ -78,8 +95,8 @@ def main():
                     codes.append(p.wait())
             return codes, victim
 
-        names = ["kpull", "jq", "kput"]
-        print(f"{version}; {'with' if acks else 'WITHOUT'} --acks; {a.messages} messages, {a.kills} killed runs", flush=True)
+        names = ["kpull", "jq", "kput", "the whole second pipeline"]
+        print(f"{version}; {'with' if acks else 'WITHOUT'} --acks; {a.messages} messages, {a.kills} killed runs{' (two pipelines in one group, the second lost)' if a.two else ''}", flush=True)
         for i in range(a.kills):
             codes, victim = run(kill=True)
             print(f"run {i + 1}: killed {names[victim] if victim is not None else 'nothing (already done)'}; exits {codes}", flush=True)
