@@ -83,4 +83,27 @@ final class AcksTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("kpull: --acks \(socket): another reader is listening there"), r.stderr)
         XCTAssertTrue(r.stderr.contains("kput: --acks \(socket): another kput is already connected to this reader"), r.stderr)
     }
+
+    /// kstream --acks stores for auto-commit only what kput reports done; on SIGTERM it closes its
+    /// output, waits for kput's end, and commits the rest of what it wrote.
+    /// (jq --unbuffered: a tail never closes its output, so jq must not hold lines in its buffer.)
+    func testKstreamStoresOnlyDoneOffsetsAndCommitsAllAtTheEnd() throws {
+        let pin = Harness.unique("acks-stream"), pout = Harness.unique("acks-stream-out"), group = Harness.unique("tail")
+        try seed(pin, count: 300)
+        try createTopic(pout, partitions: 6)
+        let r = try shell("""
+            ( echo $BASHPID > "$P.pid"; exec kstream -b $B $FAST -t \(pin) -g \(group) --from beginning --acks $P ) | jq --unbuffered -c '\(Self.filter)' | kput -b $B -t \(pout) --envelope --acks $P &
+            for i in $(seq 300); do
+                n=$(kpull -b $B $FAST -t \(pout) --no-group -e --format value | wc -l)
+                [ "$n" -ge 200 ] && break
+                sleep 0.2
+            done
+            echo "pout $n"
+            kill -TERM "$(cat "$P.pid")"
+            wait
+            """, socket: Harness.tempFile("acks").path)
+        XCTAssertEqual(r.lines.first, "pout 200", r.stderr)
+        XCTAssertEqual(try readTopic(pout).count, 200, "exactly the filtered messages")
+        XCTAssertEqual(try committed(group: group, topic: pin).sum, 300, "kput's end: the dropped tail committed too")
+    }
 }
