@@ -165,7 +165,7 @@ _kpull() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --no-group --seek -e --exit-at-end --version -h --help)
     local -a repeating_options=(-X --property --topic -t --partition -p)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --registry --avro-json -o --from --until -n --count --commit --commit-timeout)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --acks --fetch-min-bytes --registry --avro-json -o --from --until -n --count --commit --commit-timeout)
     __kpull_offer_flags_options 0
 
     # Offer option value completions
@@ -194,6 +194,10 @@ _kpull() {
         return
         ;;
     '--partition'|'-p')
+        return
+        ;;
+    '--acks')
+        __kpull_add_completions -f
         return
         ;;
     '--fetch-min-bytes')

@@ -20,7 +20,7 @@ function __kpull_parse_tokens -S
     set -l unparsed_tokens (__kpull_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kpull'
-        __kpull_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'p/partition=+' 'no-group' 'seek' 'fetch-min-bytes=' 'registry=' 'avro-json=' 'o/from=' 'until=' 'n/count=' 'e/exit-at-end' 'commit=' 'commit-timeout=' 'version' 'h/help'
+        __kpull_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'p/partition=+' 'no-group' 'seek' 'acks=' 'fetch-min-bytes=' 'registry=' 'avro-json=' 'o/from=' 'until=' 'n/count=' 'e/exit-at-end' 'commit=' 'commit-timeout=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kpull_parse_subcommand -r 1 'version'
@@ -89,6 +89,7 @@ complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "k
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull"' -l 'partition' -s 'p' -d 'Read only these partitions (of each topic), assigned without a group unless -g is given.' -rfka ''
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" no-group' -l 'no-group' -d 'Read without a consumer group: no join, no commit, no offsets left behind (implied by -p without -g).'
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" seek' -l 'seek' -d 'With a group: start its partitions at --from even where it has committed offsets (once per run), and commit from there.'
+complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" acks' -l 'acks' -d 'Commit a message only when kput --acks PATH reports it done (its line acknowledged by the cluster, or dropped by an order-keeping filter); at most 100000 lines wait undone.' -rF
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" fetch-min-bytes' -l 'fetch-min-bytes' -d 'fetch.min.bytes: the least data a fetch waits for.' -rfka ''
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" registry' -l 'registry' -d 'Schema registry URL, http[s]://host[:port][/path].' -rfka ''
 complete -c 'kpull' -n '__kpull_should_offer_completions_for_flags_or_options "kpull" avro-json' -l 'avro-json' -d 'How Avro is written as JSON: natural (a union as its value) or avro (Avro\'s JSON encoding, a union as {"type": value}).' -rfka 'natural avro'

@@ -20,7 +20,7 @@ function __kput_parse_tokens -S
     set -l unparsed_tokens (__kput_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kput'
-        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 'registry=' 'avro-json=' 't/topic=' 'p/partition=' 'k/key-field=' 'key=' 'H/header=+' 'timestamp-field=' 'missing-key=' 'missing-timestamp=' 'partitioner=' 'rate=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'timeout=' 'max-line-bytes=' 'value-schema=' 'key-schema=' 'version' 'h/help'
+        __kput_parse_subcommand -r 1 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 'registry=' 'avro-json=' 't/topic=' 'p/partition=' 'k/key-field=' 'key=' 'H/header=+' 'timestamp-field=' 'missing-key=' 'missing-timestamp=' 'partitioner=' 'rate=' 'text' 'envelope' 'keep-partition' 'z/compression=' 'rejects=' 'report' 'acks=' 'timeout=' 'max-line-bytes=' 'value-schema=' 'key-schema=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kput_parse_subcommand -r 1 'version'
@@ -101,6 +101,7 @@ complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kpu
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" compression z' -s 'z' -l 'compression' -d 'Compression codec: none, gzip, snappy, lz4, zstd.' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" rejects' -l 'rejects' -d 'Append bad and undelivered lines to this file.' -rF
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" report' -l 'report' -d 'Write one JSON line per acknowledged message to stdout: line, source, topic, partition, offset.'
+complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" acks' -l 'acks' -d 'Tell the reader listening at this socket (kpull/kstream --acks PATH) which input lines are done, so it commits a message only once its line is acknowledged here (or dropped by the filter); needs --envelope.' -rF
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" timeout' -l 'timeout' -d 'Give up on a message not acknowledged after this many seconds (exit 75).' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" max-line-bytes' -l 'max-line-bytes' -d 'Longest accepted line in bytes; longer lines are rejected.' -rfka ''
 complete -c 'kput' -n '__kput_should_offer_completions_for_flags_or_options "kput" value-schema' -l 'value-schema' -d 'Encode each line (with --envelope its value) with this schema registry schema: SUBJECT (its latest version), SUBJECT:VERSION, id:N, or @FILE.' -rfka ''

@@ -165,7 +165,7 @@ _kstream() {
     local -a repeating_flags=(--verbose -v)
     local -a non_repeating_flags=(--quiet -q --no-group --seek --version -h --help)
     local -a repeating_options=(-X --property --topic -t --partition -p)
-    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --fetch-min-bytes --registry --avro-json --from --output -o --stats)
+    local -a non_repeating_options=(-b --brokers -F --config --connect-timeout --group -g --format --acks --fetch-min-bytes --registry --avro-json --from --output -o --stats)
     __kstream_offer_flags_options 0
 
     # Offer option value completions
@@ -194,6 +194,10 @@ _kstream() {
         return
         ;;
     '--partition'|'-p')
+        return
+        ;;
+    '--acks')
+        __kstream_add_completions -f
         return
         ;;
     '--fetch-min-bytes')

@@ -20,7 +20,7 @@ function __kstream_parse_tokens -S
     set -l unparsed_tokens (__kstream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'kstream'
-        __kstream_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'p/partition=+' 'no-group' 'seek' 'fetch-min-bytes=' 'registry=' 'avro-json=' 'from=' 'o/output=' 'stats=' 'version' 'h/help'
+        __kstream_parse_subcommand 0 'b/brokers=' 'X/property=+' 'F/config=' 'connect-timeout=' 'v/verbose' 'q/quiet' 't/topic=+' 'g/group=' 'format=' 'p/partition=+' 'no-group' 'seek' 'acks=' 'fetch-min-bytes=' 'registry=' 'avro-json=' 'from=' 'o/output=' 'stats=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __kstream_parse_subcommand -r 1 'version'
@@ -89,6 +89,7 @@ complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_option
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream"' -l 'partition' -s 'p' -d 'Read only these partitions (of each topic), assigned without a group unless -g is given.' -rfka ''
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" no-group' -l 'no-group' -d 'Read without a consumer group: no join, no commit, no offsets left behind (implied by -p without -g).'
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" seek' -l 'seek' -d 'With a group: start its partitions at --from even where it has committed offsets (once per run), and commit from there.'
+complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" acks' -l 'acks' -d 'Commit a message only when kput --acks PATH reports it done (its line acknowledged by the cluster, or dropped by an order-keeping filter); at most 100000 lines wait undone.' -rF
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" fetch-min-bytes' -l 'fetch-min-bytes' -d 'fetch.min.bytes: the least data a fetch waits for.' -rfka ''
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" registry' -l 'registry' -d 'Schema registry URL, http[s]://host[:port][/path].' -rfka ''
 complete -c 'kstream' -n '__kstream_should_offer_completions_for_flags_or_options "kstream" avro-json' -l 'avro-json' -d 'How Avro is written as JSON: natural (a union as its value) or avro (Avro\'s JSON encoding, a union as {"type": value}).' -rfka 'natural avro'

@@ -273,6 +273,18 @@ package final class KafkaConsumer {
         return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: err)
     }
 
+    /// Stops (`pause`) or restarts fetching `partitions` (--acks holding back). librdkafka drops what it
+    /// had fetched for them and, on resume, fetches again from the last message handed out: nothing is
+    /// skipped. A failure leaves fetching as it was (said at -v by the caller).
+    package func pause(_ partitions: [TopicPartition], _ pause: Bool) -> KafkaError? {
+        guard !partitions.isEmpty else { return nil }
+        let list = self.list(partitions)
+        let err = withExtendedLifetime(list) {
+            pause ? rd_kafka_pause_partitions(client.handle, list.pointer) : rd_kafka_resume_partitions(client.handle, list.pointer)
+        }
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: err)
+    }
+
     /// `offsets` as a partition list, each with the leader epoch it carries (-1: none).
     private func list(_ offsets: [TopicPartition]) -> RDKafkaTopicPartitionList {
         let list = RDKafkaTopicPartitionList(capacity: offsets.count)

@@ -236,4 +236,22 @@ final class ExamplesTests: XCTestCase {
         XCTAssertTrue(mails().hasPrefix("mail -s kafka: cannot check the lag of group"), mails())
         XCTAssertTrue(mails().contains(" root\n"), mails())
     }
+
+    /// issue 23: the cron pipeline with --acks leaves the group at the end of its input and pout holding
+    /// exactly the filtered messages; a second run finds nothing new.
+    func testCronPipelineCommitsOnlyWhatIsDone() throws {
+        let pin = Harness.unique("ex-pin"), pout = Harness.unique("ex-pout")
+        let dir = try scratchDirectory()
+        try createTopic(pin, partitions: 6)
+        try createTopic(pout, partitions: 6)
+        let put = try execute("kput", ["-b", brokers, "-t", pin, "-k", "n"], input: Data((0..<90).map { "{\"n\":\($0)}\n" }.joined().utf8))
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let first = try run("cron-pipeline.sh", [pin, pout, dir.path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(try readTopic(pout).count, 60, "the 60 messages jq keeps")
+        XCTAssertEqual(try committed(group: "pipeline.\(pin)", topic: pin).sum, 90, "the dropped ones committed too")
+        let again = try run("cron-pipeline.sh", [pin, pout, dir.path])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try readTopic(pout).count, 60, "nothing read twice")
+    }
 }

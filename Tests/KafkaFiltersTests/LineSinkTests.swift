@@ -11,7 +11,7 @@ final class LineSinkTests: XCTestCase {
         lines.appended(slot: 1, next: 8, end: 20)
         lines.appended(slot: 0, next: 2, end: 30)
         lines.appended(slot: 0, next: 3, end: 40)
-        let (next, count) = lines.written(bytes: 29)
+        let (next, count, _) = lines.written(bytes: 29)
         XCTAssertEqual(count, 2, "the third line is cut at byte 29")
         XCTAssertEqual(next.mapValues(\.next), [0: 1, 1: 8])
         XCTAssertTrue(lines.isEmpty, "the buffer is emptied either way")
@@ -22,7 +22,7 @@ final class LineSinkTests: XCTestCase {
         lines.appended(slot: 0, next: 1, end: 10)
         lines.appended(slot: 0, next: 2, end: 20)
         lines.appended(slot: 2, next: 5, end: 25)
-        let (next, count) = lines.written(bytes: 25)
+        let (next, count, _) = lines.written(bytes: 25)
         XCTAssertEqual(count, 3)
         XCTAssertEqual(next.mapValues(\.next), [0: 2, 2: 5])
     }
@@ -30,7 +30,7 @@ final class LineSinkTests: XCTestCase {
     func testNothingWrittenCountsNothing() {
         var lines = BufferedLines()
         lines.appended(slot: 0, next: 1, end: 10)
-        let (next, count) = lines.written(bytes: 0)
+        let (next, count, _) = lines.written(bytes: 0)
         XCTAssertEqual(count, 0)
         XCTAssertTrue(next.isEmpty)
     }

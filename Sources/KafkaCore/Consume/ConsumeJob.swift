@@ -68,6 +68,10 @@ package struct ConsumeJob: Sendable {
     package var signalIsExitStatus = false
     /// kpull -v: a summary line at the end.
     package var summary = false
+    /// --acks PATH: commit (or store) only offsets kput reports done through the socket at PATH.
+    package var acksPath: String?
+    /// --acks: at most this many lines written and not yet done; then nothing new is taken.
+    package var maxUndoneLines = DoneGate.defaultMaxOutstanding
 
     package init(topics: [String], group: String, from: StartPosition) {
         self.topics = topics

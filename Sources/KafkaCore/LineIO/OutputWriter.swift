@@ -24,7 +24,15 @@ package final class OutputWriter {
     }
 
     deinit {
-        if path != nil { SystemCalls.close(fd) }
+        if path != nil, fd >= 0 { SystemCalls.close(fd) }
+    }
+
+    /// `--acks`: closes the output (stdout too) once everything is written, so the filter downstream
+    /// sees its input end and finishes.
+    package func closeOutput() {
+        guard fd >= 0 else { return }
+        SystemCalls.close(fd)
+        fd = -1
     }
 
     var isTerminal: Bool { SystemCalls.isTerminal(fd) }

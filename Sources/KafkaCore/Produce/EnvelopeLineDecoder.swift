@@ -4,8 +4,16 @@
 package struct EnvelopeLineDecoder {
     /// `--keep-partition`: honour the line's own partition member.
     var keepPartition = false
+    /// `--acks`: each line must name its source message (topic, partition, offset), or it is a bad line.
+    var requireSource = false
 
-    package init(keepPartition: Bool = false) { self.keepPartition = keepPartition }
+    package init(keepPartition: Bool = false, requireSource: Bool = false) {
+        self.keepPartition = keepPartition
+        self.requireSource = requireSource
+    }
+
+    /// Why a line without its source members is bad under --acks.
+    package static let noSource = "no source members (topic, partition, offset): --acks needs the envelope kpull wrote; keep it through the filter (jq '.value |= ...', not '.value')"
 
     /// The reason a line whose own partition (`--keep-partition`) the topic lacks is a bad line.
     package static func unknownPartition(_ partition: Int32, topic: String, partitions: Int) -> String {
@@ -20,13 +28,18 @@ package struct EnvelopeLineDecoder {
         } catch {
             return .bad(error.description)
         }
+        var source: EnvelopeSource? = nil
+        if requireSource {
+            guard let t = record.topic, let p = record.partition, p >= 0, let o = record.offset, o >= 0 else { return .bad(Self.noSource) }
+            source = EnvelopeSource(topic: t, partition: p, offset: o)
+        }
         let partition = keepPartition ? record.partition.flatMap { $0 >= 0 ? $0 : nil } : nil
         let headers = record.headers.isEmpty ? nil : record.headers.map { OutgoingHeader(name: $0.key, value: $0.value) }
         withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
                 send(OutgoingRecord(key: key, value: value, headers: headers, timestamp: record.timestamp, partition: partition,
                                     keyToken: record.keyToken, valueToken: record.valueToken,
-                                    keySchemaID: record.keySchemaID, valueSchemaID: record.valueSchemaID))
+                                    keySchemaID: record.keySchemaID, valueSchemaID: record.valueSchemaID, source: source))
             }
         }
         return .sent

@@ -15,6 +15,20 @@ package struct OutgoingRecord {
     /// `--envelope`: the line's `key_schema_id` / `value_schema_id` members (LineMembers').
     package var keySchemaID: Int32? = nil
     package var valueSchemaID: Int32? = nil
+    /// `--acks`: the source message the envelope line names (its topic, partition and offset members).
+    package var source: EnvelopeSource? = nil
+}
+
+/// The message an envelope line came from, as kpull wrote it: what `--acks` reports done.
+package struct EnvelopeSource: Equatable, Sendable {
+    package var topic: String
+    package var partition: Int32
+    package var offset: Int64
+    package init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
 }
 
 /// What a line decoder made of one line.

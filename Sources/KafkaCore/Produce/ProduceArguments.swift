@@ -23,6 +23,8 @@ package struct ProduceArguments: Sendable, Equatable {
     /// `--value-schema SPEC`, `--key-schema SPEC` as typed (SchemaSpec).
     package var valueSchema: String?
     package var keySchema: String?
+    /// `--acks PATH`: report done lines to the reader listening there.
+    package var acks: String?
 
     package init(topic: String) { self.topic = topic }
 
@@ -37,6 +39,10 @@ package struct ProduceArguments: Sendable, Equatable {
     package func problem() -> Problem? {
         if text && envelope { return .usage("--text and --envelope cannot be used together") }
         if keepPartition && !envelope { return .usage("--keep-partition needs --envelope") }
+        if let acks {
+            if !envelope { return .usage("--acks needs --envelope: each line must name its source message (topic, partition, offset)") }
+            if acks.isEmpty { return .usage("--acks needs a socket path") }
+        }
         if let problem = TopicName.problem(topic) { return .topicName(problem) }
         if keyField != nil && envelope { return .usage("--key-field cannot be used with --envelope (the envelope has the key)") }
         if keyField != nil && text { return .usage("--key-field needs JSON lines, not --text") }
@@ -105,6 +111,7 @@ package struct ProduceArguments: Sendable, Equatable {
         job.rate = rate
         job.valueSchema = valueSchema.flatMap { try? SchemaSpec.parse($0, option: SchemaField.value.option) }
         job.keySchema = keySchema.flatMap { try? SchemaSpec.parse($0, option: SchemaField.key.option) }
+        job.acksPath = acks
         return job
     }
 }

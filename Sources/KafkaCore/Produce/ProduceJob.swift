@@ -37,6 +37,8 @@ package struct ProduceJob: Sendable {
     /// `--value-schema` / `--key-schema`: encode values / keys with a schema registry's schema (issue 22).
     package var valueSchema: SchemaSpec?
     package var keySchema: SchemaSpec?
+    /// `--acks PATH`: the socket of the reader (kpull/kstream --acks) to tell which lines are done.
+    package var acksPath: String?
 
     package init(topic: String) { self.topic = topic }
 

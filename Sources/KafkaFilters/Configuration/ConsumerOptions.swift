@@ -38,6 +38,13 @@ package struct ConsumerOptions: ParsableArguments {
     @Flag(name: .long, help: "With a group: start its partitions at --from even where it has committed offsets (once per run), and commit from there.")
     var seek = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Commit a message only when kput --acks PATH reports it done (its line acknowledged by the cluster, or dropped by an order-keeping filter); at most 100000 lines wait undone.",
+            valueName: "path"), completion: .file())
+    var acks: String?
+
     @Option(name: .long, help: ArgumentHelp("fetch.min.bytes: the least data a fetch waits for.", valueName: "bytes"))
     var fetchMinBytes: Int?
 
@@ -94,6 +101,12 @@ package struct ConsumerOptions: ParsableArguments {
         job.commit = groupless ? .none : .storedOffsets
         job.format = format.envelopeFormat
         job.fetchMinBytes = fetchMinBytes
+        if let acks {
+            if groupless { throw ToolFailure(.usage, "--acks decides what a group commits: it needs a group, not --no-group or -p without -g") }
+            if format != .envelope { throw ToolFailure(.usage, "--acks needs --format envelope: kput names each line's source message by its envelope") }
+            if acks.isEmpty { throw ToolFailure(.usage, "--acks needs a socket path") }
+            job.acksPath = acks
+        }
         return job
     }
 

@@ -55,6 +55,11 @@ package struct ProduceOptions: ParsableArguments {
         discussion: "offset is null when the broker acknowledged a retried message it already had without saying where (librdkafka 2.3 and later)."))
     var report = false
 
+    @Option(help: ArgumentHelp(
+        "Tell the reader listening at this socket (kpull/kstream --acks PATH) which input lines are done, so it commits a message only once its line is acknowledged here (or dropped by the filter); needs --envelope.",
+        valueName: "path"), completion: .file())
+    var acks: String?
+
     @Option(help: ArgumentHelp("Give up on a message not acknowledged after this many seconds (exit 75).", valueName: "seconds"))
     var timeout: Double = 120
 
@@ -99,6 +104,7 @@ package struct ProduceOptions: ParsableArguments {
         a.files = files
         a.valueSchema = valueSchema
         a.keySchema = keySchema
+        a.acks = acks
         return a
     }
 

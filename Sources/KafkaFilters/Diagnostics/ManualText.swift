@@ -51,13 +51,14 @@ package enum ManualText {
                 .literal([]),  // a blank line: a new paragraph
                 .paragraph("With --envelope and a registry, a line's value_schema_id and key_schema_id (what kpull --registry writes) say which schema encodes its value and key, ahead of --value-schema; each id is fetched once. So kpull --registry R | kput --envelope --registry R copies an Avro topic byte for byte. An id the registry does not know is that line's fault; a registry that stops answering ends the run (exit 69), naming the line."),
             ]),
+            acksSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
                     ("0", "Every input line was delivered and acknowledged."),
                     ("64", "Usage error: a bad option or argument, or a topic name Kafka refuses (empty, longer than 249, a character other than A-Z a-z 0-9 . _ -, or . or ..)."),
                     ("65", "At least one line was bad (not JSON, not UTF-8, longer than --max-line-bytes, a bad envelope or one naming a partition the topic lacks with --keep-partition, without its -k or --timestamp-field member, or not fitting its --value-schema or --key-schema); each was named on stderr as source:line: reason and appended to --rejects, and every other line was delivered."),
-                    ("69", "No broker answered within --connect-timeout, or the topic does not exist, or the schema registry did not answer within --connect-timeout (before reading, or when a line's schema id was fetched)."),
+                    ("69", "No broker answered within --connect-timeout, or the topic does not exist, or the schema registry did not answer within --connect-timeout (before reading, or when a line's schema id was fetched); with --acks, no reader listened at PATH within 10 s (or --connect-timeout, if longer), or another kput was already connected to it."),
                     ("74", "An input file could not be read, or --rejects or --report could not be written, or a --value-schema/--key-schema @FILE could not be read."),
                     ("75", "At least one line was not acknowledged within --timeout (a temporary failure: try again later); each was named on stderr and appended to --rejects."),
                     ("78", configurationError + " -X transactional.id is refused this way: kput does not support transactions. Also a --value-schema or --key-schema the registry does not have (subject, version or id), a schema file that is not a schema, or credentials the registry refused."),
@@ -88,6 +89,11 @@ package enum ManualText {
                     #"kput -t events --rejects bad.jsonl orders.jsonl"#,
                     #"vi bad.jsonl && kput -t events bad.jsonl && rm bad.jsonl"#,
                 ]),
+                .example("A cron pipeline that commits a message only once kput delivered its output (or jq dropped it), examples/cron-pipeline.sh:", [
+                    #"kpull -t pin -g pipe -e --acks /tmp/pipe.sock |"#,
+                    #"  jq -c 'select(.value.n % 3 != 0) | .value.m = .value.n * 2' |"#,
+                    #"  kput -t pout --envelope --acks /tmp/pipe.sock"#,
+                ]),
                 .example("Copy a topic byte for byte (keys, headers, timestamps, values):", [
                     #"kpull -t events -g copy -e | kput --envelope -t events-copy"#,
                 ]),
@@ -113,6 +119,7 @@ package enum ManualText {
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
             registryReadSection,
+            acksSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
@@ -121,7 +128,7 @@ package enum ManualText {
                     ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); everything before it was committed, nothing after it. Rerun with --format envelope to read it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
                     ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout."),
                     ("74", "The output could not be written; the offsets of unwritten lines were not committed."),
-                    ("75", "Commits kept failing for --commit-timeout, or the consumer failed (a temporary failure: try again later); what was written before is committed or comes again."),
+                    ("75", "Commits kept failing for --commit-timeout, or the consumer failed (a temporary failure: try again later); what was written before is committed or comes again. With --acks: kput went away or could not deliver a line, kput's input ended before kpull's output, or kput did not say end within 180 s; only what kput reported done was committed, the rest comes again."),
                     ("78", configurationError + " Or the schema registry refused the credentials."),
                     ("130", "Stopped by SIGINT: the current line was finished and committed, and the group left."),
                     ("143", "Stopped by SIGTERM, the same way."),
@@ -140,6 +147,11 @@ package enum ManualText {
                 ]),
                 .example("Exactly ten messages, written and committed, as values alone:", [
                     #"kpull -t events -n 10 --format value"#,
+                ]),
+                .example("A cron pipeline that commits a message only once kput delivered its output (or jq dropped it), examples/cron-pipeline.sh:", [
+                    #"kpull -t pin -g pipe -e --acks /tmp/pipe.sock |"#,
+                    #"  jq -c 'select(.value.n % 3 != 0) | .value.m = .value.n * 2' |"#,
+                    #"  kput -t pout --envelope --acks /tmp/pipe.sock"#,
                 ]),
                 .example("Run a drain from cron, one at a time:", [
                     #"*/5 * * * * flock -n /tmp/drain.lock kpull -t events -e >> events.jsonl"#,
@@ -170,6 +182,7 @@ package enum ManualText {
             envelopeSection(
                 intro: "With --format envelope (the default) each message is written as one JSON object on one line, for example:"),
             registryReadSection,
+            acksSection,
             environmentSection,
             Section("EXIT STATUS", [
                 .list([
@@ -178,7 +191,7 @@ package enum ManualText {
                     ("65", "--format value met a message that cannot be written as one line (binary, text with a newline, or a tombstone); the lines before it were committed, nothing after it. With --registry, also a key or value whose schema id the registry does not know, or whose body does not decode with its schema: named with its position and id, and the same holds."),
                     ("69", "No broker answered within --connect-timeout, or a topic does not exist, or the schema registry (--registry) did not answer within --connect-timeout. (A broker outage later is waited out, not an exit.)"),
                     ("74", "The output could not be written, opened or reopened after SIGHUP (disk full, permissions); the offsets of unwritten lines were not stored."),
-                    ("75", "The consumer failed (a temporary failure: try again later)."),
+                    ("75", "The consumer failed (a temporary failure: try again later); with --acks, kput went away or failed a line (only what it reported done was stored)."),
                     ("78", configurationError + " Or the schema registry refused the credentials."),
                 ]),
                 .paragraph(precedence),
@@ -321,6 +334,23 @@ package enum ManualText {
     }
 
     // MARK: - Shared pieces
+
+    /// kpull, kstream and kput: the --acks channel and its done rule (issue 23).
+    static let acksSection = Section("ACKS", [
+        .paragraph("kpull -e --acks P | FILTER | kput --envelope --acks P commits a message of the input only when it is done: its line acknowledged by the cluster after kput sent it, or dropped by the filter. Without --acks kpull commits a message once its line is written to the pipe; a stage killed then loses what was in the pipe, the filter and kput's queue."),
+        .literal([]),
+        .paragraph("The channel is a Unix socket at P: kpull (or kstream) listens, kput connects; either may start first (kput waits up to 10 s, or --connect-timeout if longer). A socket left by a killed run is replaced; a second reader or writer on P is refused in one line (exit 69)."),
+        .literal([]),
+        .paragraph("The done rule: kput reports the longest prefix of its input whose lines are all acknowledged, as the highest source offset (the envelope's topic, partition and offset members) per partition in it. The reader takes done up to offset K of a partition to mean every message of it written at or below K is done, acknowledged or dropped by the filter, and commits min(written, K + 1). That holds for a filter that keeps the lines' order (grep, sed, awk, jq without -s). A filter that reorders or holds lines back breaks it: a message dropped between reordered ones may be committed before its neighbour's output is acknowledged."),
+        .literal([]),
+        .paragraph("Lines must keep the envelope: change the value with jq '.value |= ...' or '.value.m = ...', never print .value alone. Under --acks a line without topic, partition and offset is a bad line, named (exit 65), and nothing after it is done. kput --acks needs --envelope; the reader needs a group and --format envelope."),
+        .literal([]),
+        .paragraph("Bounded: the reader holds at most 100000 lines written and not yet done; past that it pauses its partitions (still polling, so the group keeps it) until kput reports more done. A rebalance commits what is done for the partitions it takes away; later reports for them are ignored."),
+        .literal([]),
+        .paragraph("The end: when kpull finishes (-e, -n, a signal) it closes its output and waits (at most 180 s; 10 s for a kput that never connected; a second signal stops the wait) for kput to say its input ended with every line delivered: then every message written is done, the ones the filter dropped last included, and a clean cron run leaves the group at the end. Without that (kput died, a line failed, the wait ran out) only what was reported done is committed, exit 75: run again. kput's input ending while kpull still writes (the filter exited or was killed) is no proof either: exit 75. One gap is left: a filter killed after kpull closed its output, while it works through its last lines, looks to kput like a clean end; what it had not yet printed counts as dropped. When the reader dies, kput delivers its input and exits as without --acks."),
+        .literal([]),
+        .paragraph("Exactly once is beyond this: kput would have to produce in a transaction that also carries the group's offsets (rd_kafka_send_offsets_to_transaction with the reader's group metadata), which needs the reader and the writer in one process or the group metadata passed over P; neither librdkafka mock isolates aborted transactions from readers, so it could not be shown here."),
+    ])
 
     static let configurationError =
         "Bad configuration: an unknown or invalid -X property, an unreadable or malformed -F file, or not authorized."

@@ -45,6 +45,8 @@ package final class ProducePipeline {
     /// Constants the per-line path tests instead of touching the vars above (no exclusivity checks).
     private let rateLimited: Bool
     private let hasExtraHeaders: Bool
+    /// `--acks`: the channel to the reader, and the done prefix of the input.
+    private var acks: AcksWriter?
 
 
     package init(job: ProduceJob, settings: ClientSettings, stop: StopToken = .signals,
@@ -68,7 +70,7 @@ package final class ProducePipeline {
             keyField: job.keyField, timestampField: job.timestampField, nullKeyIfMissing: job.nullKeyIfMissing,
             nowIfNoTimestamp: job.nowIfNoTimestamp, noteNullKeys: verbose, keyAnyJSON: job.keySchema != nil,
             validates: plainEncoding || job.valueSchema == nil)
-        envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition)
+        envelopeDecoder = EnvelopeLineDecoder(keepPartition: job.keepPartition, requireSource: job.acksPath != nil)
         var rejects: RejectsFile?
         if let path = job.rejectsPath {
             do {
@@ -126,6 +128,14 @@ package final class ProducePipeline {
             producer.close()
             return failure.status
         }
+        if let path = job.acksPath {
+            // The reader may start after kput: wait for it at least as long as for the brokers (10 s at least).
+            do { acks = try AcksWriter.connect(path: path, timeoutMs: max(Int(settings.connectTimeoutMs), 10_000), stop: stop) } catch {
+                Diagnostics.error(error.message)
+                producer.close()
+                return error.status
+            }
+        }
         wakeup = producer.wakeupDescriptor()
         var outcome = ProduceOutcome()
         var complete = true
@@ -152,6 +162,11 @@ package final class ProducePipeline {
         }
         if !complete { noteWhereReadingStopped() }
         finishDeliveries()
+        if let acks {
+            // `end` only when the whole input was read and every line in it delivered.
+            let delivered = complete && !outcome.inputFailed && ledger.badLines == 0 && ledger.failed == 0
+            acks.finish(delivered: delivered, name: { ledger.name($0) })
+        }
         producer.close()
         let rejectsWritten = ledger.flushRejects()
         progress.summary(delivered: ledger.delivered, rejected: ledger.badLines, failed: ledger.failed, linesRead: linesRead)
@@ -187,6 +202,7 @@ package final class ProducePipeline {
                 handle(line: bytes, id: id)
             case .overlong(let piece, let first, let last):
                 if first { linesRead += 1 }
+                if first { acks?.rejected(id) }
                 ledger.overlong(piece, id: id, first: first, last: last, maxLineBytes: job.maxLineBytes)
             }
             lastLine = (sourceIndex, lineNumber)
@@ -259,6 +275,7 @@ package final class ProducePipeline {
             case .envelope: verdict = envelopeDecoder.decode(line) { refused = encode($0, line: line, id: id, hold: true) }
             }
             if let refused {
+                acks?.rejected(id)
                 ledger.rejected(line, id: id, reason: refused)
                 if encoderFailure == nil, let failure = encoder.failure { encoderFailure = failure }
                 return
@@ -267,7 +284,9 @@ package final class ProducePipeline {
         switch verdict {
         case .sent, .blank: break
         case .sentWithNote(let note): Diagnostics.verbose("\(ledger.name(id)): \(note)")
-        case .bad(let reason): ledger.rejected(line, id: id, reason: reason)
+        case .bad(let reason):
+            acks?.rejected(id)
+            ledger.rejected(line, id: id, reason: reason)
         }
     }
 
@@ -285,6 +304,8 @@ package final class ProducePipeline {
     }
 
     private func send(_ record: OutgoingRecord, id: UInt64) {
+        // --acks: in input order, before it is queued (its report may come back during `queue`).
+        if let acks, let source = record.source { acks.sent(id, source: source) }
         if rateLimited { waitForTurn() }
         let key = record.key ?? constantKey.map { UnsafeRawBufferPointer($0) }
         let partition = job.partition ?? record.partition
@@ -315,15 +336,18 @@ package final class ProducePipeline {
                 // before the first signal is still sent; a second signal or a fatal error gives up on it.
                 pump(waitMs: 100)
                 if stop.now() || fatal != nil {
+                    acks?.failed(id)
                     ledger.failed(id, payload: record.value, reason: .gaveUpWaiting(fatal: fatal != nil))
                     return
                 }
             } catch let error where error.isUnknownPartition && job.partition == nil && record.partition != nil {
                 // --keep-partition naming a partition the topic lacks: the line is at fault, not the delivery.
+                acks?.failed(id)
                 ledger.rejectedWhenQueued(id, reason: EnvelopeLineDecoder.unknownPartition(
                     record.partition!, topic: job.topic, partitions: partitionCount))
                 return
             } catch {
+                acks?.failed(id)
                 ledger.failed(id, payload: record.value, reason: .notSent(error.message))
                 return
             }
@@ -350,9 +374,11 @@ package final class ProducePipeline {
                 if let error = report.error {
                     let reason = DeliveryFailure.report(error.message, purgedInFlight: error.isPurgedInFlight)
                     let id = report.id
+                    acks?.failed(id)
                     report.withValue { ledger.failed(id, payload: $0, reason: reason) }
                 } else {
                     ledger.acknowledged(report.id)
+                    acks?.acknowledged(report.id)
                     if !errorsNoted.isEmpty { errorsNoted.removeAll() }
                     reportWriter?.acknowledged(id: report.id, partition: report.partition, offset: report.offset)
                 }
@@ -369,6 +395,7 @@ package final class ProducePipeline {
             reportWriter.flush()
         }
         progress.tick(linesRead: linesRead, delivered: ledger.delivered)
+        if let acks { acks.report(name: { ledger.name($0) }) }
     }
 
     /// The input has ended, so no later line will join a batch: what is queued goes now rather than when

@@ -31,11 +31,14 @@ extension ConsumeSession {
         case .revoked(let list, let lost):
             // Write out and commit what was read before another member takes these partitions.
             writeOut()
+            // --acks: what kput has reported done so far is committed for these partitions too.
+            if acks != nil { serveAcks() }
             if lost { Diagnostics.verbose("assignment lost; committing after rejoining") }
             committer.revoking(consumer, linesWritten: sink.linesWritten,
                                commitFirst: lifecycle.commitsBeforeRevoke(rejoining: committer.rejoining, lost: lost))
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             partitions.assigned.subtract(keys)
+            if acks != nil { forgetAcks(keys) }
             for tp in keys { partitions.drain?.revoke(tp) }
             if partitions.assigned.isEmpty { partitions.drain?.awaitAssignment() }
             Diagnostics.verbose("revoked \(keys.map(\.description).joined(separator: " "))")

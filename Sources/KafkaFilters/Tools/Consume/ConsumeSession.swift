@@ -21,6 +21,9 @@ package final class ConsumeSession {
     var lifecycle: ConsumerLifecycle
     let committer: OffsetCommitter
     var partitions: Partitions
+    /// --acks: the channel from kput and the partitions held back while too much is undone
+    /// (ConsumeSession+Acks.swift).
+    var acks: AcksState?
 
     /// What the session knows of its partitions: where they start (`planner`), where they end (-e's
     /// `drain`), and which are assigned now.
@@ -67,7 +70,9 @@ package final class ConsumeSession {
         self.settings = settings
         self.stop = stop
         lifecycle = ConsumerLifecycle(startedAt: MonotonicClock.now)
-        committer = OffsetCommitter(job.commit, maxUncommittedLines: job.maxUncommittedLines, commitTimeoutMs: job.commitTimeoutMs)
+        if let path = job.acksPath { acks = AcksState(listener: try AcksListener(path: path)) }
+        committer = OffsetCommitter(job.commit, maxUncommittedLines: job.maxUncommittedLines, commitTimeoutMs: job.commitTimeoutMs,
+                                    acks: job.acksPath == nil ? nil : DoneGate(maxOutstanding: job.maxUndoneLines))
         var drain: DrainPlan? = nil
         if job.exitAtEnd || job.until != nil {
             switch job.until {
@@ -90,6 +95,7 @@ package final class ConsumeSession {
             writer = OutputWriter()
         }
         sink = LineSink(writer: writer, format: job.format, fields: fields)
+        sink.countsPerPartition = job.acksPath != nil
         do {
             consumer = try KafkaConsumer(settings: settings) { [unowned self] event in self.rebalance(event) }
         } catch {
@@ -122,10 +128,13 @@ package final class ConsumeSession {
             }
             if !got || eachMessage || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
                 writeOut()
+                if acks != nil { serveAcks() }
                 committer.afterWriteOut(consumer, linesWritten: sink.linesWritten)
             }
             if !got { stopIfReaderGone() }
+            if acks != nil { holdBackWhileUndone() }
         }
+        if acks != nil { awaitAcksEnd() }
         return finish()
     }
 
@@ -135,6 +144,7 @@ package final class ConsumeSession {
         guard start() else { return finish() }
         var loop = StreamLoop(self, statsInterval: job.statsInterval)
         loop.run(consumer, tickMs: 100)
+        if acks != nil { awaitAcksEnd() }
         return finish()
     }
 
@@ -220,7 +230,7 @@ package final class ConsumeSession {
     func writeOut() {
         guard lifecycle.writesOut else { return }
         let (written, failure) = sink.flush()
-        committer.wrote(written, consumer)
+        committer.wrote(written, counts: sink.lastFlushCounts, consumer)
         if let failure {
             if failure.isBrokenPipe {
                 // The reader went away (kpull | head): stop quietly; what was written is committed.
@@ -258,6 +268,7 @@ package final class ConsumeSession {
         if let failure { fail(.tempFailure, failure) }
         consumer.close(leavingTheGroup: ending.leaveGroup)
         consumer = nil
+        acks?.listener.close()
         let status = lifecycle.closed(signal: stop.exitStatus(), signalIsExitStatus: job.signalIsExitStatus)
         if job.summary {
             let committed = committer.commits ? "\(committer.linesCommitted) committed" : "nothing committed (no group)"

@@ -12,6 +12,9 @@ final class LineSink {
     private let plainFields: Bool
     private let flushThreshold: Int
     private(set) var linesWritten = 0
+    /// --acks: the last flush's first offset and line count per partition, in `flush`'s order.
+    var countsPerPartition = false
+    private(set) var lastFlushCounts: [(first: Int64, lines: Int)] = []
 
     /// Everything the per-message path touches, kept in one struct: a class property is checked for
     /// exclusive access at run time on every access, so each call below makes one such access to
@@ -181,11 +184,14 @@ final class LineSink {
             writtenBytes = error.bytesWritten
             state.buffer.removeAll()
         }
-        let (best, count) = state.lines.written(bytes: writtenBytes)
+        let (best, count, perSlot) = state.lines.written(bytes: writtenBytes, countPerSlot: countsPerPartition)
         linesWritten += count
         let written = best.map { index, last in
             TopicPartition(topic: state.partitions[index].topic, partition: state.partitions[index].partition,
                            offset: last.next, leaderEpoch: last.epoch)
+        }
+        if countsPerPartition {
+            lastFlushCounts = best.map { index, _ in perSlot[index].map { ($0.first, $0.lines) } ?? (0, 0) }
         }
         return (written, failure)
     }
@@ -217,14 +223,19 @@ struct BufferedLines {
     /// After the buffer's first `bytes` reached the output: per slot, the offset after its last line
     /// written in full (with that message's leader epoch), and how many lines were. Forgets every line
     /// (the buffer is emptied either way).
-    mutating func written(bytes: Int) -> (next: [Int: (next: Int64, epoch: Int32)], count: Int) {
+    /// With `countPerSlot` (--acks), also each slot's first line's offset and its line count.
+    mutating func written(bytes: Int, countPerSlot: Bool = false) -> (next: [Int: (next: Int64, epoch: Int32)], count: Int, perSlot: [Int: (first: Int64, lines: Int)]) {
         var best: [Int: (next: Int64, epoch: Int32)] = [:]
+        var perSlot: [Int: (first: Int64, lines: Int)] = [:]
         var count = 0
         for line in lines where line.end <= bytes {
             count += 1
             if line.next > best[line.slot]?.next ?? -1 { best[line.slot] = (line.next, line.epoch) }
+            if countPerSlot {
+                if let c = perSlot[line.slot] { perSlot[line.slot] = (min(c.first, line.next - 1), c.lines + 1) } else { perSlot[line.slot] = (line.next - 1, 1) }
+            }
         }
         lines.removeAll(keepingCapacity: true)
-        return (best, count)
+        return (best, count, perSlot)
     }
 }

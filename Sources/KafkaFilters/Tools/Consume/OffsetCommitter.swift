@@ -15,9 +15,12 @@ final class OffsetCommitter {
     /// Whether commits and stores still carry leader epochs (the rule: `LeaderEpochFallback`).
     private var epochs = LeaderEpochFallback()
     private let commitTimeoutMs: UInt64
+    /// --acks: offsets go on to be committed only once written AND reported done (`DoneGate`).
+    private(set) var gate: DoneGate?
 
-    init(_ policy: CommitPolicy, maxUncommittedLines: Int, commitTimeoutMs: UInt64) {
+    init(_ policy: CommitPolicy, maxUncommittedLines: Int, commitTimeoutMs: UInt64, acks: DoneGate? = nil) {
         self.policy = policy
+        gate = acks
         self.commitTimeoutMs = commitTimeoutMs
         let bounded = policy.boundsBacklog
         tracker = CommitTracker(
@@ -62,11 +65,42 @@ final class OffsetCommitter {
 
     /// Lines were written whose next offsets are `written`: pending commits, and (kstream) stored in
     /// librdkafka's offset store for its auto-commit.
-    func wrote(_ written: [TopicPartition], _ consumer: KafkaConsumer) {
+    func wrote(_ written: [TopicPartition], counts: [(first: Int64, lines: Int)] = [], _ consumer: KafkaConsumer) {
         guard !written.isEmpty, policy.commits else { return }
-        tracker.wrote(written)
-        if policy.storesOffsets { store(written, consumer) }
+        if gate != nil {
+            let batches = zip(written, counts).map { (next: $0, first: $1.first, lines: $1.lines) }
+            return ready(gate!.wrote(batches), consumer)
+        }
+        ready(written, consumer)
     }
+
+    /// Offsets that may now be committed (written, and with --acks done).
+    private func ready(_ offsets: [TopicPartition], _ consumer: KafkaConsumer) {
+        guard !offsets.isEmpty else { return }
+        tracker.wrote(offsets)
+        if policy.storesOffsets { store(offsets, consumer) }
+    }
+
+    // MARK: - --acks
+
+    /// kput reported these done.
+    func done(_ reports: [TopicPartition], _ consumer: KafkaConsumer) {
+        guard gate != nil, !reports.isEmpty else { return }
+        ready(reports.compactMap { gate!.done($0) }, consumer)
+    }
+
+    /// kput said `end` after this reader closed its output: everything written is done.
+    func ended(_ consumer: KafkaConsumer) {
+        guard gate != nil else { return }
+        ready(gate!.ended(), consumer)
+    }
+
+    /// --acks: the bound of lines written and not yet done is reached.
+    var undoneFull: Bool { gate?.full ?? false }
+    var undone: Int { gate?.outstanding ?? 0 }
+
+    /// --acks: partitions taken away are forgotten (after their done offsets were committed).
+    func forget(_ keys: [TopicPartition]) { gate?.revoked(keys) }
 
     /// After a write-out: kpull commits what has been written and collects the result of the commit in
     /// flight. (The commit queue is polled only here, after a write-out, not per message: a finished

@@ -45,6 +45,10 @@ struct StreamLoop {
     private mutating func tick() {
         session.reopenOutputIfAsked()
         session.writeOutIfWaited(ConsumeSession.flushDeadlineNs)
+        if session.acks != nil {
+            session.serveAcks()
+            session.holdBackWhileUndone()
+        }
         guard stats != nil else { return }
         let progress = session.progress
         guard let rate = stats!.due(messages: progress.messages, now: MonotonicClock.now) else { return }
