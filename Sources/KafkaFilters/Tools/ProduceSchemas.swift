@@ -73,42 +73,9 @@ final class ProduceSchemas {
         }
     }
 
-    /// An Avro schema with its references, each parsed first with its own (at most
-    /// `SchemaRegistry.maxReferenceDepth` deep, so a cycle ends).
+    /// An Avro schema with its references (SchemaRegistry.avroSchema, shared with the consumers' decoder).
     private func parse(_ registered: RegisteredSchema, status: ExitStatus) throws(ToolFailure) -> AvroSchema {
-        let referenced: [String: RegisteredSchema]
-        do throws(RegistryError) {
-            referenced = try registry.referenced(by: registered.schema)
-        } catch {
-            throw error.failure()
-        }
-        var parsed: [String: AvroSchema] = [:]
-        return try Self.parse(registered.schema, id: registered.id, referenced: referenced, parsed: &parsed, depth: 0, status: status)
-    }
-
-    private static func parse(_ schema: RegistrySchema, id: Int32, referenced: [String: RegisteredSchema],
-                              parsed: inout [String: AvroSchema], depth: Int, status: ExitStatus) throws(ToolFailure) -> AvroSchema {
-        guard depth <= SchemaRegistry.maxReferenceDepth else {
-            throw ToolFailure(status, "schema id \(id): references nested deeper than \(SchemaRegistry.maxReferenceDepth)")
-        }
-        var references: [AvroSchema] = []
-        for reference in schema.references {
-            if let done = parsed[reference.name] {
-                references.append(done)
-                continue
-            }
-            guard let target = referenced[reference.name] else {
-                throw ToolFailure(status, "schema id \(id): reference \"\(reference.name)\" not found")
-            }
-            let done = try parse(target.schema, id: id, referenced: referenced, parsed: &parsed, depth: depth + 1, status: status)
-            parsed[reference.name] = done
-            references.append(done)
-        }
-        do {
-            return try AvroSchema(parsing: schema.text, references: references)
-        } catch {
-            throw ToolFailure(status, "schema id \(id) is not an Avro schema kput can write: \(error)")
-        }
+        try registry.avroSchema(registered, status: status, reader: "kput can write")
     }
 }
 

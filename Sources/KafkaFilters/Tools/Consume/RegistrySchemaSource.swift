@@ -23,23 +23,34 @@ final class RegistrySchemaSource {
         case .json: return .json
         case .protobuf: return .protobuf
         case .avro:
-            let referenced: [String: RegisteredSchema]
-            do {
-                referenced = try registry.referenced(by: registered.schema)
-            } catch {
-                throw error.failure()
-            }
-            var parsed: [String: AvroSchema] = [:]
-            return .avro(try Self.parse(registered.schema, id: id, referenced: referenced, parsed: &parsed, depth: 0))
+            return .avro(try registry.avroSchema(registered, status: .dataError, reader: "we can read"))
         }
     }
+}
 
-    /// `schema` parsed with its references, each parsed first with its own (at most
-    /// `SchemaRegistry.maxReferenceDepth` deep, so a cycle ends).
+extension SchemaRegistry {
+    /// `registered`'s Avro schema with its references, each fetched once and parsed first with its own
+    /// (at most `maxReferenceDepth` deep, so a cycle ends). A registry failure is ErrorMap's; a schema that
+    /// does not parse, or a reference missing, fails with `status` ("... is not an Avro schema `reader`").
+    /// The one reader of references for both sides: kpull/kstream's decoder and kput's encoder.
+    func avroSchema(_ registered: RegisteredSchema, status: ExitStatus, reader: String) throws(ToolFailure) -> AvroSchema {
+        let referenced: [String: RegisteredSchema]
+        do {
+            referenced = try self.referenced(by: registered.schema)
+        } catch {
+            throw error.failure()
+        }
+        var parsed: [String: AvroSchema] = [:]
+        return try Self.parse(registered.schema, id: registered.id, referenced: referenced, parsed: &parsed, depth: 0,
+                              status: status, reader: reader)
+    }
+
     private static func parse(_ schema: RegistrySchema, id: Int32, referenced: [String: RegisteredSchema],
-                              parsed: inout [String: AvroSchema], depth: Int) throws(ToolFailure) -> AvroSchema {
-        guard depth <= SchemaRegistry.maxReferenceDepth else {
-            throw ToolFailure(.dataError, "schema id \(id): references nested deeper than \(SchemaRegistry.maxReferenceDepth)")
+                              parsed: inout [String: AvroSchema], depth: Int, status: ExitStatus, reader: String)
+        throws(ToolFailure) -> AvroSchema
+    {
+        guard depth <= maxReferenceDepth else {
+            throw ToolFailure(status, "schema id \(id): references nested deeper than \(maxReferenceDepth)")
         }
         var references: [AvroSchema] = []
         for reference in schema.references {
@@ -48,16 +59,17 @@ final class RegistrySchemaSource {
                 continue
             }
             guard let target = referenced[reference.name] else {
-                throw ToolFailure(.dataError, "schema id \(id): reference \"\(reference.name)\" not found")
+                throw ToolFailure(status, "schema id \(id): reference \"\(reference.name)\" not found")
             }
-            let done = try parse(target.schema, id: id, referenced: referenced, parsed: &parsed, depth: depth + 1)
+            let done = try parse(target.schema, id: id, referenced: referenced, parsed: &parsed, depth: depth + 1,
+                                 status: status, reader: reader)
             parsed[reference.name] = done
             references.append(done)
         }
         do {
             return try AvroSchema(parsing: schema.text, references: references)
         } catch {
-            throw ToolFailure(.dataError, "schema id \(id) is not an Avro schema we can read: \(error)")
+            throw ToolFailure(status, "schema id \(id) is not an Avro schema \(reader): \(error)")
         }
     }
 }
