@@ -269,8 +269,8 @@ class AvroBench:
                      f"({self.body_bytes + 5:.0f} B framed), {self.json_bytes:.0f} B as natural JSON; median of {RUNS} runs; "
                      "consumers with `-X fetch.wait.max.ms=10` (Python: the same); each run checked (counts, every decoded value)")
         lines.append("")
-        lines.append("| workload | tool | wall s | msg/s | first line s | CPU s | peak RSS MiB | valid | the first row's throughput / this row's |")
-        lines.append("|---|---|---:|---:|---:|---:|---:|---|---|")
+        lines.append("| workload | tool | wall s | msg/s | first line s | msg/s, first line to exit | CPU s | peak RSS MiB | valid | the first row's throughput / this row's |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
         labels = {"decode": "kpull -e --registry URL", "plain": "kpull -e (no registry: values as base64)",
                   "python": "Python confluent_kafka Consumer + AvroDeserializer", "encode": "kput --registry URL --value-schema SUBJECT",
                   "plain-put": "kput (plain JSON lines)"}
@@ -278,6 +278,10 @@ class AvroBench:
         for row in self.rows:
             runs = row["runs"]
             walls = {w: b.med([x.wall for x in rs if x.valid]) for w, rs in runs.items()}
+            # The drains' throughput from the first line to the exit: without the group's first join (3 s on
+            # the mock), which would otherwise make up most of a short run's time for all three.
+            steady = {w: b.med([N / (x.wall - x.first) for x in rs if x.valid and x.first is not None and x.wall > x.first])
+                      for w, rs in runs.items()}
             base = "decode" if row["key"] == "avro-drain" else "encode"
             for who, rs in runs.items():
                 vs = [x for x in rs if x.valid]
@@ -286,17 +290,22 @@ class AvroBench:
                 ratio = ""
                 if who != base and wall and walls[base]:
                     ratio = f"{wall / walls[base]:.2f}×"
+                    if steady.get(who) and steady.get(base):
+                        ratio += f" ({steady[base] / steady[who]:.2f}× from the first line)"
                 workload = (f"drain {N:,} Avro records with a group, to the end" if row["key"] == "avro-drain"
                             else f"produce {N:,} JSON lines as Avro") if who == base else ""
                 valid = f"{len(vs)}/{len(rs)}" + ("" if len(vs) == len(rs) else " INVALID: " + "; ".join(sorted({x.note for x in rs if not x.valid})))
                 lines.append("| " + " | ".join([workload, b.md_code(label), b.fmt(wall, 2), b.fmt_int(N / wall if wall else None),
                                                 b.fmt(b.med([x.first for x in vs if x.first is not None]), 2),
+                                                b.fmt_int(steady.get(who)),
                                                 b.fmt(b.med([x.cpu for x in vs]), 2), b.fmt(b.med([x.rss_kb / 1024 for x in vs]), 1),
                                                 valid, ratio]) + " |")
-            if row["key"] == "avro-drain" and walls["decode"] and walls["plain"] and walls["python"]:
-                plain, py = walls["plain"] / walls["decode"], walls["python"] / walls["decode"]
-                goals.append(f"- drain with decoding: {plain:.2f}× the plain drain's throughput (goal ≥ 0.7×: {'met' if plain >= 0.7 else 'MISSED'}); "
-                             f"{py:.2f}× Python's AvroDeserializer (goal ≥ 5×: {'met' if py >= 5 else 'MISSED'})")
+            if row["key"] == "avro-drain" and steady["decode"] and steady["plain"] and steady["python"]:
+                plain, py = steady["decode"] / steady["plain"], steady["decode"] / steady["python"]
+                goals.append(f"- drain with decoding, from the first line to the exit (the group's join left out): {plain:.2f}× the plain "
+                             f"drain's throughput (goal ≥ 0.7×: {'met' if plain >= 0.7 else 'MISSED'}); {py:.2f}× Python's "
+                             f"AvroDeserializer (goal ≥ 5×: {'met' if py >= 5 else 'MISSED'}); whole process, join included: "
+                             f"{walls['plain'] / walls['decode']:.2f}× and {walls['python'] / walls['decode']:.2f}×")
             if row["key"] == "avro-produce" and walls["encode"] and walls["plain"]:
                 ratio = walls["plain"] / walls["encode"]
                 goals.append(f"- produce as Avro: {ratio:.2f}× plain kput's throughput (goal ≥ 0.7×: {'met' if ratio >= 0.7 else 'MISSED'})")
