@@ -138,9 +138,14 @@ final class OffsetCommitter {
                 failed(error)
                 return
             }
-            tracker.sent(offsets, linesWritten: linesWritten)
+            tracker.sent(offsets, linesWritten: covered(linesWritten))
         }
     }
+
+    /// How many of the lines written a commit taken now covers: all of them, or with --acks only those
+    /// reported done (the rest wait for kput), so -v's summary and the messages about uncommitted lines
+    /// count what the group really holds.
+    private func covered(_ linesWritten: Int) -> Int { linesWritten - undone }
 
     private func collectResult(_ consumer: KafkaConsumer, linesWritten: Int, timeoutMs: Int32 = 0) {
         guard tracker.inFlight != nil, let result = pollResult(consumer, timeoutMs: timeoutMs) else { return }
@@ -200,7 +205,7 @@ final class OffsetCommitter {
         tracker.dropInFlight()
         let offsets = tracker.pending.offsets
         guard let error = commitSync(offsets, consumer) else {
-            tracker.succeeded(offsets, coveringLines: linesWritten)
+            tracker.succeeded(offsets, coveringLines: covered(linesWritten))
             return nil
         }
         if !final { failed(error) }
@@ -219,7 +224,7 @@ final class OffsetCommitter {
         if let error = commitSync(offsets, consumer) {
             if tracker.keepOnly(assigned) { Diagnostics.warning("commit after rebalance failed: \(error); lines of partitions now read by another member will be read again") }
         } else {
-            tracker.succeeded(offsets, coveringLines: linesWritten)
+            tracker.succeeded(offsets, coveringLines: covered(linesWritten))
         }
     }
 
