@@ -69,9 +69,10 @@ final class RegistryReadTests: XCTestCase {
     ]
 
     func registryWitness(_ registry: Registry, _ arguments: [String], input: String? = nil, userInfo: String? = nil,
-                         file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+                         references: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
         var options: [String] = []
         if let userInfo { options += ["--user-info", userInfo] }
+        if let references { options += ["--references", references] }
         let script = RegistryClientTests.root.appendingPathComponent("Tests/witness/registry_witness.py").path
         var stdin: Child.Stdin = .null
         if let input {
@@ -350,5 +351,56 @@ final class RegistryReadTests: XCTestCase {
         XCTAssertEqual(o["price"] as? String, "2.58")
         XCTAssertNotNil(o["schema"] as? Int)
         XCTAssertEqual(out.last, #"[{"state":"NEW","orders":1},{"state":"PAID","orders":1},{"state":"SENT","orders":1}]"#)
+    }
+
+    // MARK: - Schema references
+
+    /// A type of its own subject, named by the value schema through a reference.
+    static let referencedAddress = #"{"type":"record","name":"Address","namespace":"kf.ref","fields":[{"name":"city","type":"string"},{"name":"zip","type":["null","int"]}]}"#
+    static let shipment = #"""
+        {"type":"record","name":"Shipment","namespace":"kf.ref","fields":[
+         {"name":"id","type":"long"},
+         {"name":"to","type":"Address"},
+         {"name":"from","type":["null","kf.ref.Address"]},
+         {"name":"stops","type":{"type":"array","items":"Address"}}]}
+        """#
+
+    /// A value schema naming a type registered under another subject (a schema reference): what
+    /// AvroSerializer wrote with it, kpull decodes (the referenced type fetched from the registry), and
+    /// kput encodes with the subject's latest version what confluent_kafka's AvroDeserializer reads back.
+    func testSchemaReferencesReadAndWritten() throws {
+        let registry = try anyRegistry()
+        let addresses = Harness.unique("kf-ref-address")
+        try registryWitness(registry, ["register", addresses, "AVRO", Self.referencedAddress])
+        let references = #"[{"name":"kf.ref.Address","subject":"\#(addresses)","version":1}]"#
+        let topic = Harness.unique("avro-ref")
+        try createTopic(topic, partitions: 1)
+        let produced = [
+            #"{"value":{"id":1,"to":{"city":"Oslo","zip":{"int":150}},"from":{"kf.ref.Address":{"city":"Bergen","zip":null}},"stops":[]}}"#,
+            #"{"value":{"id":2,"to":{"city":"","zip":null},"from":null,"stops":[{"city":"Lund","zip":{"int":22100}},{"city":"Ystad","zip":null}]}}"#,
+        ]
+        try registryWitness(registry, ["produce", brokers, topic, "AVRO", Self.shipment], input: produced.joined(separator: "\n"),
+                            references: references)
+        let natural = [
+            #"{"id":1,"to":{"city":"Oslo","zip":150},"from":{"city":"Bergen","zip":null},"stops":[]}"#,
+            #"{"id":2,"to":{"city":"","zip":null},"from":null,"stops":[{"city":"Lund","zip":22100},{"city":"Ystad","zip":null}]}"#,
+        ]
+
+        let r = try kpull(["--registry", registry.url, "-t", topic, "-e"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.jsonLines.map { $0["value"] as? NSObject }, natural.map { json($0) }, r.stdoutText)
+        let id = try XCTUnwrap(r.jsonLines.first?["value_schema_id"] as? Int)
+
+        // The write side: the subject AvroSerializer registered (TOPIC-value, with its reference).
+        let copy = Harness.unique("avro-ref-copy")
+        try createTopic(copy, partitions: 1)
+        let w = try execute("kput", ["-b", brokers, "-t", copy, "--registry", registry.url, "--value-schema", "\(topic)-value"],
+                            input: Data((natural.joined(separator: "\n") + "\n").utf8))
+        XCTAssertEqual(w.status, 0, w.stderr)
+        let script = RegistryClientTests.root.appendingPathComponent("Tests/witness/registry_consume.py").path
+        let read = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, registry.url, "consume", brokers, copy]).wait(timeout: 90)
+        XCTAssertEqual(read.status, 0, read.stderr)
+        XCTAssertEqual(read.jsonLines.map { $0["value"] as? NSObject }, natural.map { json($0) }, read.stdoutText)
+        XCTAssertEqual(read.jsonLines.map { $0["value_schema_id"] as? Int }, [id, id], "kput wrote with the id AvroSerializer registered")
     }
 }

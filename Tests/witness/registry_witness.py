@@ -2,7 +2,7 @@
 """The foreign schema-registry client for the tests: Python confluent_kafka's SchemaRegistryClient.
 Prints one JSON line per action, so a test compares what it read with what our client read or wrote.
 
-  registry_witness.py [--user-info U:P] [--ca FILE] URL register SUBJECT TYPE SCHEMA_TEXT   {"id": N}
+  registry_witness.py [--user-info U:P] [--ca FILE] [--references JSON] URL register SUBJECT TYPE SCHEMA_TEXT   {"id": N}
   registry_witness.py ... URL get ID                  {"schema": ..., "schemaType": ..., "references": [...]}
   registry_witness.py ... URL latest SUBJECT          {"id", "version", "schema", "schemaType"}
   registry_witness.py ... URL version SUBJECT N       {"id", "version", "schema", "schemaType"}
@@ -15,13 +15,15 @@ Prints one JSON line per action, so a test compares what it read with what our c
       AvroDeserializer (keys and values): {"partition", "offset", "key", "value", "key_schema_id",
       "value_schema_id"}, key and value in Avro's JSON encoding (fastavro's json_writer with the writer's
       schema), so a test compares them with kpull --avro-json avro.
+--references JSON: the schema registered (register) or the value schema serialized (produce) names types
+of other subjects: [{"name": TYPE, "subject": S, "version": N}], as Confluent's serializers resolve them.
 """
 import argparse
 import io
 import json
 import sys
 
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 
 
 def registered(r):
@@ -32,6 +34,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--user-info")
     parser.add_argument("--ca")
+    parser.add_argument("--references")
     parser.add_argument("url")
     parser.add_argument("action", choices=["register", "get", "latest", "version", "lookup", "produce", "read"])
     parser.add_argument("args", nargs="*")
@@ -42,9 +45,10 @@ def main():
     if a.ca:
         conf["ssl.ca.location"] = a.ca
     client = SchemaRegistryClient(conf)
+    references = [SchemaReference(r["name"], r["subject"], r["version"]) for r in json.loads(a.references or "[]")]
     if a.action == "register":
         subject, schema_type, text = a.args
-        print(json.dumps({"id": client.register_schema(subject, Schema(text, schema_type))}))
+        print(json.dumps({"id": client.register_schema(subject, Schema(text, schema_type, references) if references else Schema(text, schema_type))}))
     elif a.action == "get":
         s = client.get_schema(int(a.args[0]))
         references = [{"name": r.name, "subject": r.subject, "version": r.version} for r in (s.references or [])]
@@ -57,17 +61,21 @@ def main():
         subject, schema_type, text = a.args
         print(json.dumps(registered(client.lookup_schema(subject, Schema(text, schema_type)))))
     elif a.action == "produce":
-        produce(client, *a.args)
+        produce(client, *a.args, references=references)
     elif a.action == "read":
         read(client, *a.args)
 
 
-def avro_from_json(schema_text, doc):
-    """A Python value from Avro's JSON encoding of `doc` (fastavro's json_reader)."""
+def avro_from_json(schema_text, doc, client=None, references=()):
+    """A Python value from Avro's JSON encoding of `doc` (fastavro's json_reader); the named types of
+    `references` are read from the registry first."""
     import fastavro
     from fastavro.json_read import json_reader
 
-    schema = fastavro.parse_schema(json.loads(schema_text))
+    named = {}
+    for r in references:
+        fastavro.parse_schema(json.loads(client.get_version(r.subject, r.version).schema.schema_str), named_schemas=named)
+    schema = fastavro.parse_schema(json.loads(schema_text), named_schemas=named)
     return next(iter(json_reader(io.StringIO(json.dumps(doc)), schema)))
 
 
@@ -82,16 +90,16 @@ def avro_to_json(schema_text, value):
     return json.loads(out.getvalue())
 
 
-def produce(client, brokers, topic, schema_type, value_schema, key_schema=None):
+def produce(client, brokers, topic, schema_type, value_schema, key_schema=None, references=()):
     from confluent_kafka import Producer
     from confluent_kafka.serialization import MessageField, SerializationContext
 
     if schema_type == "AVRO":
         from confluent_kafka.schema_registry.avro import AvroSerializer
 
-        value_ser = AvroSerializer(client, value_schema)
+        value_ser = AvroSerializer(client, Schema(value_schema, "AVRO", list(references)) if references else value_schema)
         key_ser = AvroSerializer(client, key_schema) if key_schema else None
-        convert_value = lambda v: avro_from_json(value_schema, v)
+        convert_value = lambda v: avro_from_json(value_schema, v, client, references)
         convert_key = lambda k: avro_from_json(key_schema, k)
     else:
         from confluent_kafka.schema_registry.json_schema import JSONSerializer
