@@ -156,6 +156,16 @@ final class RegistryWriteTests: XCTestCase {
         // The body is the line's JSON text as it stands.
         let raw = try XCTUnwrap(records.last?["value_raw"] as? String)
         XCTAssertEqual(raw, String(format: "00%08x", id) + Data("{\"zip\": 2, \"x\":[true]}".utf8).map { String(format: "%02x", $0) }.joined())
+
+        // A line the schema refuses is a bad line (JSONDeserializer, which validates, would refuse it).
+        let rejects = Harness.tempFile("rejects")
+        let bad = #"{"zip":"x"}"#
+        let again = try kput(registry.url, topic, ["--value-schema", "@" + schema.path, "--rejects", rejects.path],
+                             input: "{\"zip\":3}\n" + bad + "\n{\"zip\":4}\n")
+        XCTAssertEqual(again.status, 65, again.stderr)
+        XCTAssertEqual(again.stderr, #"kput: -:2: $.zip: expected integer, got "x""# + "\n")
+        XCTAssertEqual(try String(contentsOf: rejects, encoding: .utf8), bad + "\n")
+        XCTAssertEqual(try consume(registry.url, topic).compactMap { ($0["value"] as? [String: Any])?["zip"] as? Int }, [1, 2, 3, 4])
     }
 
     // MARK: - A bad line

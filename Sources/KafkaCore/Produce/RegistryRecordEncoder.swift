@@ -1,7 +1,7 @@
 /// kput's encoder with a schema registry (issue 22): the key and value of each line encoded from their
 /// JSON with the writer's schema, in Confluent's wire format (`RegistryFraming`: 0x00, the id as 4 bytes
 /// big-endian, the body). Avro: the body is `AvroEncoder`'s binary of the JSON; a JSON Schema: the JSON
-/// text as it stands in the line (not checked against the schema).
+/// text as it stands in the line, once `JSONSchemaValidator` found that it fits.
 ///
 /// Which schema: an envelope line's own `key_schema_id` / `value_schema_id` (what kpull --registry
 /// writes: the copy pipeline) first, then `--key-schema` / `--value-schema`; neither: the member goes as
@@ -84,6 +84,7 @@ package final class RegistryRecordEncoder: RecordEncoder {
         } else {
             // The JSON text as it stands (an envelope's value member, the line): validated, not re-encoded.
             if let error = JSONScanner.validate(json) { throw AvroEncodeError(syntax: error) }
+            if let error = schema.jsonSchema?.check(json) { throw error }
             out.append(contentsOf: json)
         }
     }

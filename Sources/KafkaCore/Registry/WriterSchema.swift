@@ -4,16 +4,20 @@
 package final class WriterSchema: Sendable {
     package let id: Int32
     /// Avro binary, encoded from the JSON (`AvroEncoder`) with the registry's schema of `id`; nil for a
-    /// JSON Schema: the body is the JSON text as it stands in the line.
+    /// JSON Schema: the body is the JSON text as it stands in the line, once `jsonSchema` accepts it.
     package let avro: AvroSchema?
+    package let jsonSchema: JSONSchemaValidator?
 
-    private init(id: Int32, avro: AvroSchema?) {
+    private init(id: Int32, avro: AvroSchema?, jsonSchema: JSONSchemaValidator? = nil) {
         self.id = id
         self.avro = avro
+        self.jsonSchema = jsonSchema
     }
 
     package static func avro(id: Int32, _ schema: AvroSchema) -> WriterSchema { WriterSchema(id: id, avro: schema) }
-    package static func json(id: Int32) -> WriterSchema { WriterSchema(id: id, avro: nil) }
+    package static func json(id: Int32, _ schema: JSONSchemaValidator? = nil) -> WriterSchema {
+        WriterSchema(id: id, avro: nil, jsonSchema: schema)
+    }
 }
 
 /// Which member of a message a schema is for: it names the subject (`TOPIC-value`, `TOPIC-key`), the
@@ -79,7 +83,16 @@ extension WriterSchema {
                              parse: (RegisteredSchema) throws(ToolFailure) -> AvroSchema) throws(ToolFailure) -> WriterSchema {
         switch registered.schema.type {
         case .avro: return .avro(id: registered.id, try parse(registered))
-        case .json: return .json(id: registered.id)
+        case .json:
+            do throws(AvroSchemaError) {
+                let validator = try JSONSchemaValidator(parsing: registered.schema.text)
+                if !validator.unchecked.isEmpty {
+                    Diagnostics.verbose("\(what) (id \(registered.id)): JSON Schema keywords not checked: \(validator.unchecked.joined(separator: ", "))")
+                }
+                return .json(id: registered.id, validator)
+            } catch {
+                throw ToolFailure(.configError, "\(what) (id \(registered.id)) is not a JSON Schema kput can check: \(error)")
+            }
         case .protobuf:
             throw ToolFailure(.configError, "\(what) is a Protobuf schema (id \(registered.id)): kput writes Avro and JSON Schema only")
         }

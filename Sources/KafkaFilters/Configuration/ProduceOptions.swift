@@ -68,7 +68,7 @@ package struct ProduceOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Encode each line (with --envelope its value) with this schema registry schema: SUBJECT (its latest version), SUBJECT:VERSION, id:N, or @FILE.",
-        discussion: "@FILE: an Avro schema (or a JSON Schema) file, looked up under TOPIC-value and registered there when missing. Needs --registry (or schema.registry.url). The value is 0x00, the schema id (4 bytes, big-endian) and the Avro binary (a JSON Schema: the JSON text). A line that does not fit is a bad line (exit 65).",
+        discussion: "@FILE: an Avro schema (or a JSON Schema) file, looked up under TOPIC-value and registered there when missing. Needs --registry (or schema.registry.url). The value is 0x00, the schema id (4 bytes, big-endian) and the Avro binary (a JSON Schema: the JSON text, checked against it). A line that does not fit is a bad line (exit 65).",
         valueName: "spec"))
     var valueSchema: String?
 
