@@ -51,10 +51,11 @@ def main():
         sock = os.path.join(work, "P")
         acks = [] if a.no_acks else ["--acks", sock]
 
-        def start(acks):
+        def start(acks, kpull_log=None):
             err = open(os.path.join(work, "stderr"), "a")
-            p1 = subprocess.Popen([tool("kpull"), "-b", brokers, *FAST, "-t", "pin", "-g", "pipe", "-e", *acks],
-                                  stdout=subprocess.PIPE, stderr=err)
+            verbose = ["-v"] if kpull_log else []
+            p1 = subprocess.Popen([tool("kpull"), "-b", brokers, *FAST, "-t", "pin", "-g", "pipe", "-e", *acks, *verbose],
+                                  stdout=subprocess.PIPE, stderr=open(kpull_log, "w") if kpull_log else err)
             p2 = subprocess.Popen(["jq", "-c", FILTER], stdin=p1.stdout, stdout=subprocess.PIPE, stderr=err)
             p1.stdout.close()
             p3 = subprocess.Popen([tool("kput"), "-b", brokers, "-t", "pout", "--envelope", *acks],
@@ -66,9 +67,17 @@ def main():
             stages = start(acks)
             victim = None
             if kill and a.two:
-                # A second pipeline in the same group, on a machine that is lost at a random moment.
-                other = start([] if a.no_acks else ["--acks", sock + "2"])
-                time.sleep(rng.uniform(0.5, a.max_kill_s))
+                # A second pipeline in the same group, on a machine that is lost at a random moment after
+                # its kpull was given partitions (its -v log says which), so it dies holding them.
+                log = os.path.join(work, "second-kpull.log")
+                other = start([] if a.no_acks else ["--acks", sock + "2"], kpull_log=log)
+                deadline = time.monotonic() + 20
+                held = ""
+                while time.monotonic() < deadline and not held and other[0].poll() is None:
+                    time.sleep(0.01)
+                    held = " ".join(l.split("assigned ", 1)[1].strip() for l in open(log) if "kpull: assigned " in l)
+                time.sleep(rng.uniform(0, 1.0))
+                lost.append(held)
                 for p in other:
                     if p.poll() is None:
                         p.send_signal(signal.SIGKILL)
@@ -96,10 +105,12 @@ def main():
             return codes, victim
 
         names = ["kpull", "jq", "kput", "the whole second pipeline"]
+        lost = []  # --two: what the lost pipeline's kpull held when it was killed, per run
         print(f"{version}; {'with' if acks else 'WITHOUT'} --acks; {a.messages} messages, {a.kills} killed runs{' (two pipelines in one group, the second lost)' if a.two else ''}", flush=True)
         for i in range(a.kills):
             codes, victim = run(kill=True)
-            print(f"run {i + 1}: killed {names[victim] if victim is not None else 'nothing (already done)'}; exits {codes}", flush=True)
+            held = f" (it held {lost[-1] or 'no partitions yet'})" if a.two and lost else ""
+            print(f"run {i + 1}: killed {names[victim] if victim is not None else 'nothing (already done)'}{held}; exits {codes}", flush=True)
         clean_runs = 0
         while True:
             codes, _ = run(kill=False)
@@ -121,6 +132,8 @@ def main():
         duplicates = sum(c - 1 for c in seen.values())
         print(f"pout: {len(out)} messages, {len(seen)} distinct; missing {len(missing)} of {len(expected)}; "
               f"duplicates {duplicates}; unexpected {len(extra)}; group lag after clean run {total_lag}")
+        if a.two:
+            print(f"the lost pipeline held partitions when killed in {sum(1 for h in lost if h)} of {len(lost)} runs")
         ok = not missing and not extra and total_lag == 0
         return 0 if ok or a.no_acks else 1
     finally:
