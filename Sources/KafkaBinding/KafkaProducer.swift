@@ -93,12 +93,14 @@ package final class KafkaProducer {
 
     /// Waits up to `timeoutMs` for a broker to answer, and for the topic to exist; returns its partition count.
     ///
-    /// On librdkafka 2.10+ an idempotent producer asks a second time, once: the first answer came over a
-    /// bootstrap connection that librdkafka then closes, so its producer-id request found no broker up and
-    /// waits for a 500 ms timer; the second answer comes over a learned broker's connection, which the
-    /// producer-id request then uses at once. It costs one Metadata round trip on the one connection the
-    /// producer id needs anyway, where `enable.sparse.connections=false` (the other way round it) would
-    /// open a connection to every broker of the cluster on each start. If it fails the timer still runs.
+    /// On librdkafka 2.10+ an idempotent producer asks a second time (a third or fourth only while a
+    /// closing bootstrap connection still answers): the first answer came over a bootstrap connection
+    /// that librdkafka then closes, so its producer-id request found no broker up and waits for a 500 ms
+    /// timer; the second answer comes over a learned broker's connection (opened at once to a partition
+    /// leader, see `connectToLeader`), which the producer-id request then uses at once. It costs one
+    /// Metadata round trip on the one connection the producer id needs anyway, where
+    /// `enable.sparse.connections=false` (the other way round it) would open a connection to every broker
+    /// of the cluster on each start. If it fails the timer still runs.
     ///
     /// The layout is the last answer's: on 2.10+ the second one names the partitions led by the broker
     /// the producer id came from, whose connection is up (the first came over a bootstrap connection).
@@ -106,11 +108,26 @@ package final class KafkaProducer {
         let result = client.topicLayout(topic, timeoutMs: timeoutMs)
         if case .success(let first) = result, askAgainForProducerId {
             askAgainForProducerId = false
-            if case .success(let second) = client.topicLayout(topic, timeoutMs: min(timeoutMs, 500)),
-                second.partitions == first.partitions
-            {
-                return .success(second)
+            // The first answer closed the bootstrap connection, and librdkafka would connect to a learned
+            // broker only once its connect-any pause (11 ms or more after the bootstrap connection) is
+            // over: connect now to the leader of a partition chosen at random (the broker the second ask,
+            // the producer id and a keyless first run then use), so the cluster's load is spread as
+            // librdkafka's random choice spreads it. (librdkafka's own connect-any retry, armed by the
+            // first answer, still connects a random broker if it fires before this one is up: rarely.)
+            if first.partitions > 0 {
+                client.connectToLeader(topic: topic, partition: Int32.random(in: 0..<Int32(first.partitions)))
             }
+            // A bootstrap connection not yet closed may answer again (its close is queued for its own
+            // thread): then ask once or twice more, until the answer comes over the learned broker's.
+            var layout = first
+            for _ in 0..<3 {
+                guard case .success(let next) = client.topicLayout(topic, timeoutMs: min(timeoutMs, 500)),
+                    next.partitions == first.partitions
+                else { break }
+                layout = next
+                if !next.answeredByBootstrap { break }
+            }
+            return .success(layout)
         }
         return result
     }

@@ -68,7 +68,7 @@ final class RDKafkaClient {
             return .failure(KafkaError(code: err))
         }
         defer { rd_kafka_metadata_destroy(md) }
-        guard let topic else { return .success(TopicLayout(partitions: 0, ledByAnswering: [])) }
+        guard let topic else { return .success(TopicLayout(partitions: 0, ledByAnswering: [], answeredByBootstrap: md.pointee.orig_broker_id < 0)) }
         // Only the entry for the topic asked about counts.
         for i in 0..<Int(md.pointee.topic_cnt) {
             let t = md.pointee.topics[i]
@@ -82,9 +82,21 @@ final class RDKafkaClient {
                     led.append(partitions[p].id)
                 }
             }
-            return .success(TopicLayout(partitions: Int(t.partition_cnt), ledByAnswering: led))
+            return .success(TopicLayout(partitions: Int(t.partition_cnt), ledByAnswering: led, answeredByBootstrap: answering < 0))
         }
         return .failure(KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC))
+    }
+
+    /// Makes librdkafka connect to the leader of `partition` now, without waiting: a request queued for a
+    /// broker that is not connected opens its connection at once, whereas librdkafka's own choice of a
+    /// broker to connect to ("connect any") is held back for max(11, reconnect.backoff.ms / 2) ms after
+    /// the previous one. The request is the watermark query (ListOffsets: Describe on the topic, which
+    /// Write implies); it is given no time, so this returns at once and its answer is dropped. Needs the
+    /// topic's leaders in librdkafka's cache (after a Metadata answer); otherwise it does nothing.
+    func connectToLeader(topic: String, partition: Int32) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        _ = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, 0)
     }
 
     /// The group's committed offsets for `partitions` (OffsetFetch to the coordinator of the handle's
@@ -188,4 +200,6 @@ package struct TopicLayout: Sendable {
     /// The partitions led by the broker that answered: the client is connected to it, so a message for
     /// one of them goes without opening another connection first.
     package var ledByAnswering: [Int32]
+    /// A bootstrap connection answered (librdkafka 2.10+ then closes it): it leads nothing.
+    package var answeredByBootstrap = false
 }

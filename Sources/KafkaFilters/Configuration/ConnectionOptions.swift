@@ -46,14 +46,45 @@ package struct ConnectionOptions: ParsableArguments {
 
     package init() {}
 
+    /// The options as plain values (what `resolve` reads).
+    package var arguments: ConnectionArguments {
+        ConnectionArguments(
+            brokers: brokers, properties: properties, configFile: configFile, connectTimeout: connectTimeout,
+            verbose: verbose, quiet: quiet)
+    }
+
     package func validate() throws {
+        if let problem = arguments.problem() { throw ValidationError(problem) }
+    }
+
+    /// `ConnectionArguments.resolve` of these options.
+    package func resolve(tool: String, environment: [String: String] = ProcessEnvironment.all) throws(ToolFailure)
+        -> ClientSettings
+    {
+        try arguments.resolve(tool: tool, environment: environment)
+    }
+}
+
+/// The connection options as plain values: parsed by `ConnectionOptions` (ArgumentParser), or by
+/// `QuickCommandLine` on kput's start (the same values, without the parser's start-up cost).
+package struct ConnectionArguments: Equatable, Sendable {
+    var brokers: String?
+    var properties: [String] = []
+    var configFile: String?
+    var connectTimeout: Double = 10
+    var verbose = 0
+    var quiet = false
+
+    /// A usage error among the options (exit 64), nil when they are fine.
+    func problem() -> String? {
         for p in properties where !p.contains("=") || p.hasPrefix("=") {
-            throw ValidationError("-X expects key=value, got \"\(p.split(separator: "=").first.map(String.init) ?? p)\"")
+            return "-X expects key=value, got \"\(p.split(separator: "=").first.map(String.init) ?? p)\""
         }
         guard connectTimeout > 0, connectTimeout < 86_400 else {
-            throw ValidationError("--connect-timeout must be between 0 and 86400 seconds")
+            return "--connect-timeout must be between 0 and 86400 seconds"
         }
-        if quiet && verbose > 0 { throw ValidationError("-q and -v cannot be used together") }
+        if quiet && verbose > 0 { return "-q and -v cannot be used together" }
+        return nil
     }
 
     var diagnosticsLevel: Diagnostics.Level {

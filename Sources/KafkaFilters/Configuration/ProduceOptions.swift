@@ -120,10 +120,25 @@ package struct ProduceOptions: ParsableArguments {
     /// kput's whole run: the settings with --compression, the job, the pipeline; the exit status.
     /// With a schema registry (`registry`), the schemas are resolved before any input is read.
     package func run(connection: ConnectionOptions, registry: RegistryOptions = RegistryOptions()) throws(ToolFailure) -> ExitStatus {
+        try KPutCommandLine(connection: connection.arguments, registry: registry.arguments, produce: arguments, compression: compression).run()
+    }
+}
+
+/// kput's command line as plain values: from the option groups (ArgumentParser), or read by
+/// `QuickCommandLine.kput` without the parser.
+package struct KPutCommandLine: Equatable, Sendable {
+    package var connection: ConnectionArguments
+    package var registry: RegistryArguments
+    package var produce: ProduceArguments
+    package var compression: String?
+
+    /// kput's whole run: the settings with --compression, the job, the pipeline; the exit status.
+    /// With a schema registry (`registry`), the schemas are resolved before any input is read.
+    package func run() throws(ToolFailure) -> ExitStatus {
         var settings = try connection.resolve(tool: "kput")
         if let compression { settings.set("compression.codec", compression) }
         do throws(ClientSetupError) { try settings.check() } catch { throw ToolFailure(error) }
-        let job = arguments.job
+        let job = produce.job
         guard let encoder = try registry.produceEncoder(settings, job: job) else {
             return try ProducePipeline(job: job, settings: settings).run()
         }

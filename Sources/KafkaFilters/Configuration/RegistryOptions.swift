@@ -23,6 +23,29 @@ package struct RegistryOptions: ParsableArguments {
 
     package init() {}
 
+    /// The options as plain values.
+    package var arguments: RegistryArguments { RegistryArguments(registry: registry, avroJSON: avroJSON) }
+
+    /// The form Avro is read and written in.
+    package var form: AvroJSONForm { avroJSON.form }
+
+    /// The registry's settings, from `--registry` and the registry's keys in `client` (nil: no registry).
+    package func settings(from client: ClientSettings) throws(ToolFailure) -> RegistrySettings? {
+        try arguments.settings(from: client)
+    }
+
+    /// A client for the registry the options and `client` name, or nil when none is named. Makes no
+    /// request yet: the first schema asked for is the first call.
+    package func open(_ client: ClientSettings) throws(ToolFailure) -> SchemaRegistry? {
+        try arguments.open(client)
+    }
+}
+
+/// The registry options as plain values (from `RegistryOptions`, or `QuickCommandLine`).
+package struct RegistryArguments: Equatable, Sendable {
+    var registry: String?
+    var avroJSON: AvroJSONFormArgument = .natural
+
     /// The form Avro is read and written in.
     package var form: AvroJSONForm { avroJSON.form }
 

@@ -79,7 +79,7 @@ final class ProduceSchemas {
     }
 }
 
-extension RegistryOptions {
+extension RegistryArguments {
     /// kput's encoder: with `--value-schema` / `--key-schema`, or `--envelope` and a registry, the registry's;
     /// else today's (nil). The schemas the options name are resolved here, before any input is read.
     package func produceEncoder(_ client: ClientSettings, job: ProduceJob) throws(ToolFailure) -> (any RecordEncoder)? {
