@@ -41,6 +41,7 @@ extension ConsumeSession {
         if committer.undoneFull {
             let toPause = partitions.assigned.subtracting(acks!.paused)
             if !toPause.isEmpty {
+                pausedEver = true
                 if let error = consumer.pause(Array(toPause), true) { Diagnostics.verbose("--acks: pause: \(error)") }
                 acks!.paused.formUnion(toPause)
                 Diagnostics.verbose("--acks: \(committer.undone) lines written and not yet done; holding back")
@@ -51,7 +52,7 @@ extension ConsumeSession {
             serveAcks()
             committer.afterWriteOut(consumer, linesWritten: sink.linesWritten)
         } else if !acks!.paused.isEmpty {
-            let resume = Array(acks!.paused.intersection(partitions.assigned))
+            let resume = Array(acks!.paused.intersection(partitions.assigned).subtracting(backlogPaused))
             if let error = consumer.pause(resume, false) { Diagnostics.verbose("--acks: resume: \(error)") }
             acks!.paused = []
         }

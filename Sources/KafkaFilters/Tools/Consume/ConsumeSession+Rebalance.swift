@@ -16,6 +16,11 @@ extension ConsumeSession {
         switch event {
         case .assigned(let list):
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+            // librdkafka keeps a partition's pause across a rebalance: one this session paused (the
+            // backlog, --acks) and lost would come back paused, forgotten by the sets that resume it,
+            // and never be read again (acks-kill.py --two: -e never ended). New ones start fetching
+            // (not while --acks waits for kput's end: then nothing more is read).
+            if pausedEver, acks?.awaitingEnd != true, let error = consumer.pause(keys, false) { Diagnostics.verbose("resume on assignment: \(error)") }
             partitions.assigned.formUnion(keys)
             committer.assigned(consumer, linesWritten: sink.linesWritten, stillOurs: partitions.assigned)
             // While finishing nothing is placed: the final commit only serves the rebalance.
@@ -38,6 +43,7 @@ extension ConsumeSession {
                                commitFirst: lifecycle.commitsBeforeRevoke(rejoining: committer.rejoining, lost: lost))
             let keys = list.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             partitions.assigned.subtract(keys)
+            backlogPaused.subtract(keys)
             if acks != nil { forgetAcks(keys) }
             for tp in keys { partitions.drain?.revoke(tp) }
             if partitions.assigned.isEmpty { partitions.drain?.awaitAssignment() }
