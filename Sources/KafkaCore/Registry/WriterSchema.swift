@@ -6,10 +6,13 @@ package final class WriterSchema: Sendable {
     /// Avro binary, encoded from the JSON (`AvroEncoder`) with the registry's schema of `id`; nil for a
     /// JSON Schema: the body is the JSON text as it stands in the line.
     package let avro: AvroSchema?
+    /// `avro`'s `encoderProgram`, taken per line without copying the schema.
+    package let avroProgram: AvroPointerProgram?
 
     private init(id: Int32, avro: AvroSchema?) {
         self.id = id
         self.avro = avro
+        avroProgram = avro?.encoderProgram
     }
 
     package static func avro(id: Int32, _ schema: AvroSchema) -> WriterSchema { WriterSchema(id: id, avro: schema) }
