@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build-bench
 swiftc -O -wmo -parse-as-library -package-name kafka_filters \
-    Tests/bench/AvroInstructions.swift Tests/bench/AvroBenchRecord.swift Sources/KafkaCore/JSON/*.swift Sources/KafkaCore/Envelope/*.swift \
+    Tests/bench/AvroInstructions.swift Tests/bench/AvroBenchRecord.swift Sources/KafkaCore/JSON/*.swift Sources/KafkaCore/Envelope/*.swift Sources/KafkaCore/Diagnostics/ExitStatus.swift \
     Sources/KafkaCore/Avro/*.swift -o .build-bench/avro-instructions
 count() {  # operation form n -> instructions collected
     valgrind --tool=callgrind --callgrind-out-file=/dev/null .build-bench/avro-instructions "$1" "$2" "$3" 2>&1 \

@@ -40,6 +40,7 @@ def build_driver():
     for folder in ("JSON", "Envelope", "Avro"):
         d = os.path.join(core, folder)
         sources += sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".swift"))
+    sources.append(os.path.join(core, "Diagnostics", "ExitStatus.swift"))   # ToolFailure, named by Envelope
     newest = max(os.path.getmtime(s) for s in sources)
     if os.path.exists(DRIVER) and os.path.getmtime(DRIVER) >= newest:
         return

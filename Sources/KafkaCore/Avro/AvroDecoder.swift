@@ -13,25 +13,31 @@ package enum AvroDecoder {
 
     /// Appends the JSON of the value in `body` (written with `schema`) to `out`. On error `out` is left
     /// as it was.
+    @inline(__always)
     package static func appendJSON(body: UnsafeRawBufferPointer, schema: AvroSchema, form: AvroJSONForm = .natural,
+                                   to out: inout [UInt8]) throws(AvroDecodeError) {
+        try appendJSON(body: body, program: schema.decoderProgram, form: form, to: &out)
+    }
+
+    /// The same with the schema's `decoderProgram` (what a caller keeps per schema id).
+    package static func appendJSON(body: UnsafeRawBufferPointer, program: AvroPointerProgram, form: AvroJSONForm = .natural,
                                    to out: inout [UInt8]) throws(AvroDecodeError) {
         let mark = out.count
         let reader = AvroBinaryReader(
             p: body.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped,
             n: body.count)
-        let result: Result<Void, AvroDecodeError> = schema.program.withPointers { ops, links, text in
-            AvroOutput.with(&out) { output in
-                var walk = Walk(ops: ops, links: links, text: text, natural: form == .natural, reader: reader)
-                do throws(AvroDecodeError) {
-                    try walk.value(schema.root, depth: 0, to: &output)
-                    guard walk.reader.i == walk.reader.n else {
-                        throw AvroDecodeError(walk.reader.i, "\(walk.reader.n - walk.reader.i) bytes after the value")
-                    }
-                    return .success(())
-                } catch {
-                    output.truncate(to: mark)
-                    return .failure(error)
+        let result: Result<Void, AvroDecodeError> = AvroOutput.with(&out) { output in
+            var walk = Walk(ops: program.ops, links: program.links, text: program.text, natural: form == .natural,
+                            reader: reader)
+            do throws(AvroDecodeError) {
+                try walk.value(program.root, depth: 0, to: &output)
+                guard walk.reader.i == walk.reader.n else {
+                    throw AvroDecodeError(walk.reader.i, "\(walk.reader.n - walk.reader.i) bytes after the value")
                 }
+                return .success(())
+            } catch {
+                output.truncate(to: mark)
+                return .failure(error)
             }
         }
         try result.get()
@@ -46,7 +52,41 @@ package enum AvroDecoder {
         let natural: Bool
         var reader: AvroBinaryReader
 
+        /// A value: the scalars here, inline (most record fields and items), the rest through `composite`.
+        @inline(__always)
         mutating func value(_ index: Int, depth: Int, to out: inout AvroOutput) throws(AvroDecodeError) {
+            switch ops[index].kind {
+            case .long:
+                let v = try reader.long()
+                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
+            case .string:
+                let at = reader.i
+                let (p, n) = try reader.lengthPrefixed()
+                guard string(p, n, to: &out) else { throw AvroDecodeError(at, "a string that is not UTF-8") }
+            case .int:
+                let v = Int64(try reader.int())
+                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
+            case .boolean:
+                let at = reader.i
+                let b = try reader.byte()
+                guard b <= 1 else { throw AvroDecodeError(at, "a boolean must be 0 or 1, not \(b)") }
+                if b == 1 { out.literal("true") } else { out.literal("false") }
+            case .enumeration:
+                let at = reader.i
+                let k = try reader.long()
+                let count = ops[index].count
+                guard k >= 0, k < count else {
+                    throw AvroDecodeError(at, "enum index \(k) out of range 0..<\(count)")
+                }
+                let link = links[ops[index].first &+ Int(k)]
+                out.bytes(text + link.textStart, link.textCount)
+            default:
+                try composite(index, depth: depth, to: &out)
+            }
+        }
+
+        @inline(never)
+        mutating func composite(_ index: Int, depth: Int, to out: inout AvroOutput) throws(AvroDecodeError) {
             let op = ops[index]
             switch op.kind {
             case .null:
@@ -106,8 +146,8 @@ package enum AvroDecoder {
                 var k = op.first
                 let end = op.first &+ op.count
                 while k < end {
+                    // The fields after the first: `,"name":` (`AvroPointerProgram`).
                     let link = links[k]
-                    if k > op.first { out.byte(UInt8(ascii: ",")) }
                     out.bytes(text + link.textStart, link.textCount)
                     try value(link.node, depth: depth &+ 1, to: &out)
                     k &+= 1
@@ -170,9 +210,62 @@ package enum AvroDecoder {
             }
         }
 
-        /// A string's UTF-8 as a JSON string: printable ASCII copied at once; else validated and escaped.
+        /// A string's UTF-8 as a JSON string. Inline, for 4 to 32 bytes (most field values): copied as up to
+        /// four overlapping words and checked in the same pass for a byte that needs escaping or UTF-8
+        /// validation (below 0x20, '"', backslash, from 0x80); anything else in `longString`.
         @inline(__always)
         private func string(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
+            let from = UnsafeRawPointer(p)
+            if n >= 8, n <= 32 {
+                let q = out.room(34)
+                let to = UnsafeMutableRawPointer(q + 1)
+                let last = n &- 8
+                let b = last < 8 ? last : 8, c = last < 16 ? last : 16
+                let w0 = from.loadUnaligned(as: UInt64.self)
+                let w1 = from.loadUnaligned(fromByteOffset: b, as: UInt64.self)
+                let w2 = from.loadUnaligned(fromByteOffset: c, as: UInt64.self)
+                let w3 = from.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+                to.storeBytes(of: w0, as: UInt64.self)
+                to.storeBytes(of: w1, toByteOffset: b, as: UInt64.self)
+                to.storeBytes(of: w2, toByteOffset: c, as: UInt64.self)
+                to.storeBytes(of: w3, toByteOffset: last, as: UInt64.self)
+                if Self.plainLanes(w0) | Self.plainLanes(w1) | Self.plainLanes(w2) | Self.plainLanes(w3) == 0 {
+                    q[0] = UInt8(ascii: "\"")
+                    q[n &+ 1] = UInt8(ascii: "\"")
+                    out.n &+= n &+ 2
+                    return true
+                }
+            } else if n >= 4, n < 8 {
+                let q = out.room(10)
+                let to = UnsafeMutableRawPointer(q + 1)
+                let head = from.loadUnaligned(as: UInt32.self)
+                let tail = from.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+                to.storeBytes(of: head, as: UInt32.self)
+                to.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+                if Self.plainLanes(UInt64(head) | UInt64(tail) &<< 32) == 0 {
+                    q[0] = UInt8(ascii: "\"")
+                    q[n &+ 1] = UInt8(ascii: "\"")
+                    out.n &+= n &+ 2
+                    return true
+                }
+            }
+            return longString(p, n, to: &out)
+        }
+
+        /// High bits set in the lanes of `w` that a JSON string cannot hold as they are: a control byte, '"',
+        /// backslash, or a byte from 0x80 (non-zero exactly when there is one: the borrows these subtractions
+        /// may carry into higher lanes come only from a lane that is itself flagged).
+        @inline(__always)
+        private static func plainLanes(_ w: UInt64) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let control = (w &- ones &* 0x20) & ~w
+            let q = w ^ (ones &* 0x22), s = w ^ (ones &* 0x5C)
+            return (w | control | ((q &- ones) & ~q) | ((s &- ones) & ~s)) & 0x8080_8080_8080_8080
+        }
+
+        /// Any other string: longer ones a word at a time, shorter ones, and those that need escaping.
+        @inline(never)
+        private func longString(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout AvroOutput) -> Bool {
             if n >= 8, n <= AvroOutput.capacity / 2 {
                 // Copied and checked in the same pass, a word at a time (the last one overlapping the one
                 // before); a string that needs escaping is left in the buffer, uncounted, and done below.

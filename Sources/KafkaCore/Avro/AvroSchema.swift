@@ -15,7 +15,15 @@ package struct AvroSchema: Sendable {
     /// bounds the item counts a decoder accepts from the remaining bytes.
     var minimumSizes: [Int]
     /// The schema flattened for the codec (made again by the parser once the defaults are encoded).
-    var program: AvroProgram
+    var program: AvroProgram {
+        didSet {
+            decoderProgram = AvroPointerProgram(program, root: root, fieldCommas: true)
+            encoderProgram = AvroPointerProgram(program, root: root, fieldCommas: false)
+        }
+    }
+    /// The decoder's and the encoder's copies of `program` (`AvroPointerProgram`).
+    package private(set) var decoderProgram: AvroPointerProgram
+    package private(set) var encoderProgram: AvroPointerProgram
 
     /// Parses a schema text (JSON: a type name, a type object or a union array).
     /// `references` are schemas this one may refer to by name (the registry's "references", each
@@ -40,7 +48,10 @@ package struct AvroSchema: Sendable {
         self.namedTypes = namedTypes
         let minimumSizes = AvroSchema.minimumSizes(nodes)
         self.minimumSizes = minimumSizes
-        self.program = AvroProgram(nodes: nodes, logicalTypes: logicalTypes, minimumSizes: minimumSizes)
+        let program = AvroProgram(nodes: nodes, logicalTypes: logicalTypes, minimumSizes: minimumSizes)
+        self.program = program
+        self.decoderProgram = AvroPointerProgram(program, root: root, fieldCommas: true)
+        self.encoderProgram = AvroPointerProgram(program, root: root, fieldCommas: false)
     }
 
     /// Least fixed point: start from "unbounded" and relax until nothing changes, so cycles settle.

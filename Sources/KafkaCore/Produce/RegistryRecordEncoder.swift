@@ -79,8 +79,11 @@ package final class RegistryRecordEncoder: RecordEncoder {
                               into out: inout [UInt8]) throws(AvroEncodeError) {
         out.removeAll(keepingCapacity: true)
         RegistryFraming.appendHeader(id: schema.id, to: &out)
-        if let avro = schema.avro {
-            try AvroEncoder.appendBinary(json: json, schema: avro, form: form, to: &out)
+        if let program = schema.avroProgram {
+            // The plain shapes without copying the schema (most lines); anything else, errors included,
+            // by the whole encoder.
+            if AvroEncoder.appendPlainShapes(json: json, program: program, form: form, to: &out) { return }
+            try AvroEncoder.appendBinary(json: json, schema: schema.avro.unsafelyUnwrapped, form: form, to: &out)
         } else {
             // The JSON text as it stands (an envelope's value member, the line): validated, not re-encoded.
             if let error = JSONScanner.validate(json) { throw AvroEncodeError(syntax: error) }

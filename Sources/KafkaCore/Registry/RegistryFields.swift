@@ -45,12 +45,21 @@ package final class RegistryFields: MessageFieldDecoder {
     private final class Entry {
         let id: Int32
         let schema: DecodingSchema
-        /// The Avro schema, when it is one (read without copying the enum's payload per message).
-        let avro: AvroSchema?
+        /// The Avro schema's decoder program, when it is one: taken per message as one reference (the
+        /// schema itself is a struct of arrays, each retained and released when it is copied out).
+        let avro: AvroPointerProgram?
+        /// `,"key_schema_id":N` and `,"value_schema_id":N`, made once.
+        let keySuffix: [UInt8]
+        let valueSuffix: [UInt8]
         init(id: Int32, schema: DecodingSchema) {
             self.id = id
             self.schema = schema
-            if case .avro(let a) = schema { avro = a } else { avro = nil }
+            if case .avro(let a) = schema { avro = a.decoderProgram } else { avro = nil }
+            var key: [UInt8] = [], value: [UInt8] = []
+            RegistryFields.appendID(",\"key_schema_id\":", id, to: &key)
+            RegistryFields.appendID(",\"value_schema_id\":", id, to: &value)
+            keySuffix = key
+            valueSuffix = value
         }
     }
     private var protobufNoted = false
@@ -58,8 +67,11 @@ package final class RegistryFields: MessageFieldDecoder {
     /// The prepared key and value of the current message.
     package private(set) var key = RegistryPayload.plain
     package private(set) var value = RegistryPayload.plain
+    /// A decoded key's or value's members, ready to append: `,"value":` + the JSON + `,"value_schema_id":N`
+    /// (the JSON alone at `…Range`, for `--format value`).
     private var keyJSON: [UInt8] = []
     private var valueJSON: [UInt8] = []
+    private var valueRange = 0..<0
 
     /// `note` says something once per run on stderr (the Protobuf note).
     package init(form: AvroJSONForm, cacheCapacity: Int = SchemaCache<DecodingSchema>.defaultCapacity,
@@ -75,10 +87,13 @@ package final class RegistryFields: MessageFieldDecoder {
     package func prepare(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) throws(ToolFailure) {
         self.key = .plain
         self.value = .plain
-        if let key { self.key = try decode(key, member: "key", into: &keyJSON) }
+        if let key {
+            var unused = 0..<0
+            self.key = try decode(key, isKey: true, into: &keyJSON, json: &unused)
+        }
         if let value {
             do throws(ToolFailure) {
-                self.value = try decode(value, member: "value", into: &valueJSON)
+                self.value = try decode(value, isKey: false, into: &valueJSON, json: &valueRange)
             } catch {
                 self.key = .plain
                 throw error
@@ -105,20 +120,27 @@ package final class RegistryFields: MessageFieldDecoder {
         return entry
     }
 
-    /// The rule for one payload: not framed → plain; framed → its schema's JSON in `out` (replaced).
-    private func decode(_ payload: UnsafeRawBufferPointer, member: String, into out: inout [UInt8]) throws(ToolFailure) -> RegistryPayload {
+    /// The rule for one payload: not framed → plain; framed → its members in `out` (replaced): the
+    /// member's name, its schema's JSON (at `json`), its schema id.
+    private func decode(_ payload: UnsafeRawBufferPointer, isKey: Bool, into out: inout [UInt8],
+                        json: inout Range<Int>) throws(ToolFailure) -> RegistryPayload {
         guard let (id, start) = RegistryFraming.split(payload) else { return .plain }
         let entry = try entry(id: id)
         let body = UnsafeRawBufferPointer(rebasing: payload[start...])
         out.removeAll(keepingCapacity: true)
+        if isKey { Envelope.appendLiteral(",\"key\":", to: &out) } else { Envelope.appendLiteral(",\"value\":", to: &out) }
+        let jsonStart = out.count
         if let avro = entry.avro {
             do {
-                try AvroDecoder.appendJSON(body: body, schema: avro, form: form, to: &out)
+                try AvroDecoder.appendJSON(body: body, program: avro, form: form, to: &out)
             } catch {
-                throw ToolFailure(.dataError, "\(member) with schema id \(id) does not decode: \(error)")
+                throw ToolFailure(.dataError, "\(isKey ? "key" : "value") with schema id \(id) does not decode: \(error)")
             }
+            json = jsonStart..<out.count
+            out.append(contentsOf: isKey ? entry.keySuffix : entry.valueSuffix)
             return .decoded(id: id)
         }
+        let member = isKey ? "key" : "value"
         switch entry.schema {
         case .avro:
             preconditionFailure("an Avro entry always has its schema")
@@ -127,6 +149,8 @@ package final class RegistryFields: MessageFieldDecoder {
                 throw ToolFailure(.dataError, "\(member) with schema id \(id) (JSON Schema) is not one JSON document on one line")
             }
             out.append(contentsOf: body)
+            json = jsonStart..<out.count
+            out.append(contentsOf: isKey ? entry.keySuffix : entry.valueSuffix)
             return .decoded(id: id)
         case .protobuf:
             if !protobufNoted {
@@ -150,10 +174,8 @@ package final class RegistryFields: MessageFieldDecoder {
         switch self.key {
         case .plain:
             PlainFields().appendKeyMembers(key, to: &out)
-        case .decoded(let id):
-            Envelope.appendLiteral(",\"key\":", to: &out)
-            out.append(contentsOf: keyJSON)
-            Self.appendID(",\"key_schema_id\":", id, to: &out)
+        case .decoded:
+            out.append(contentsOf: keyJSON)   // its members, whole (`decode`)
         case .undecoded(let id):
             PlainFields().appendKeyMembers(key, to: &out)
             Self.appendID(",\"key_schema_id\":", id, to: &out)
@@ -164,10 +186,8 @@ package final class RegistryFields: MessageFieldDecoder {
         switch self.value {
         case .plain:
             PlainFields().appendValueMembers(value, to: &out)
-        case .decoded(let id):
-            Envelope.appendLiteral(",\"value\":", to: &out)
-            out.append(contentsOf: valueJSON)
-            Self.appendID(",\"value_schema_id\":", id, to: &out)
+        case .decoded:
+            out.append(contentsOf: valueJSON)   // its members, whole (`decode`)
         case .undecoded(let id):
             PlainFields().appendValueMembers(value, to: &out)
             Self.appendID(",\"value_schema_id\":", id, to: &out)
@@ -179,11 +199,11 @@ package final class RegistryFields: MessageFieldDecoder {
         guard value != nil, case .decoded = self.value else {
             return try PlainFields().appendValueLine(value, to: &out)
         }
-        out.append(contentsOf: valueJSON)
+        valueJSON.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[valueRange])) }
         out.append(UInt8(ascii: "\n"))
     }
 
-    private static func appendID(_ name: StaticString, _ id: Int32, to out: inout [UInt8]) {
+    fileprivate static func appendID(_ name: StaticString, _ id: Int32, to out: inout [UInt8]) {
         Envelope.appendLiteral(name, to: &out)
         Envelope.appendInteger(Int64(id), to: &out)
     }

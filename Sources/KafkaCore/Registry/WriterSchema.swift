@@ -7,11 +7,14 @@ package final class WriterSchema: Sendable {
     /// JSON Schema: the body is the JSON text as it stands in the line, once `jsonSchema` accepts it.
     package let avro: AvroSchema?
     package let jsonSchema: JSONSchemaValidator?
+    /// `avro`'s `encoderProgram`, taken per line without copying the schema.
+    package let avroProgram: AvroPointerProgram?
 
     private init(id: Int32, avro: AvroSchema?, jsonSchema: JSONSchemaValidator? = nil) {
         self.id = id
         self.avro = avro
         self.jsonSchema = jsonSchema
+        avroProgram = avro?.encoderProgram
     }
 
     package static func avro(id: Int32, _ schema: AvroSchema) -> WriterSchema { WriterSchema(id: id, avro: schema) }

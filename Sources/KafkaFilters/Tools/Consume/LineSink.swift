@@ -10,6 +10,9 @@ final class LineSink {
     private let decoder: (any MessageFieldDecoder)?
     /// `decoder == nil`, as a plain flag: testing the optional existential per message copies it.
     private let plainFields: Bool
+    /// The decoder when it is the registry's (the one codec today), typed: called directly and its
+    /// generic callees specialized, not through the existential (which is copied per use).
+    private let registryFields: RegistryFields?
     private let flushThreshold: Int
     private(set) var linesWritten = 0
     /// --acks: the last flush's first offset and line count per partition, in `flush`'s order.
@@ -128,6 +131,7 @@ final class LineSink {
         self.format = format
         if case .decoded(let d) = fields { decoder = d } else { decoder = nil }
         plainFields = decoder == nil
+        registryFields = decoder as? RegistryFields
         flushThreshold = writer.flushThreshold
         state.buffer.reserveCapacity(writer.flushThreshold + 4096)
     }
@@ -154,8 +158,15 @@ final class LineSink {
     /// The codec's step before `append` (not called on the plain path): throws, buffering nothing, when
     /// `message` cannot be written (an unknown schema id, a body that does not decode).
     func prepare(_ message: borrowing ConsumedMessage) throws(ToolFailure) {
-        guard let decoder else { return }
         let withKey = format == .envelope
+        if let registryFields {
+            return try message.withKey { (key) throws(ToolFailure) in
+                try message.withValue { (value) throws(ToolFailure) in
+                    try registryFields.prepare(key: withKey ? key : nil, value: value)
+                }
+            }
+        }
+        guard let decoder else { return }
         try message.withKey { (key) throws(ToolFailure) in
             try message.withValue { (value) throws(ToolFailure) in
                 try decoder.prepare(key: withKey ? key : nil, value: value)
@@ -168,6 +179,7 @@ final class LineSink {
     func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
         // The plain path passes no decoder: no existential is copied or called per message.
         if plainFields { return try state.append(message, slot: index, format: format) }
+        if let registryFields { return try state.append(message, slot: index, format: format, decoder: registryFields) }
         try state.append(message, slot: index, format: format, decoder: decoder!)
     }
 
