@@ -667,8 +667,10 @@ class AcksPipeline(threading.Thread):
                 self.move()
             if rng.random() < 0.8:
                 victim = rng.randrange(3)
-                after_assign = rng.random() < 0.6
-                at = rng.uniform(0, 0.8) if after_assign else rng.uniform(0.2, 8)
+                # A run is the group's join (~3 s on kmock), then a fraction of a second of lines flowing:
+                # most kills land in the flow, the others anywhere from the start.
+                after_assign = rng.random() < 0.7
+                at = rng.uniform(0, 0.3) if after_assign else rng.uniform(0.1, 3.5)
         t0 = now()
         stages, assigned = self.launch(n)
         note = ""
@@ -720,13 +722,15 @@ class AcksPipeline(threading.Thread):
         input ended with every line delivered (or, the filter gone, with every line written already done);
         75 when kput went away, failed a line, or its input ended before kpull's output (the filter killed),
         or commits kept failing (the faults). kput: 0, or 75 when a line was not acknowledged within --timeout;
-        69 when no reader was listening within 10 s (kpull killed before it listened). jq: 0, or SIGPIPE when
-        kput died under it."""
+        69 when no reader was listening within 10 s (kpull killed before it listened); 65 when jq was killed
+        in the middle of a line (jq writes its output in blocks): the torn last line is a bad line, named.
+        jq: 0, or SIGPIPE when kput died under it; a parse error (2 or 4, by jq's version) when kpull was
+        killed in the middle of a line (jq's input ends in a torn line)."""
         K = -signal.SIGKILL
         if victim == 0:
-            return [{K}, {0}, {0, 69, 75}]
+            return [{K}, {0, 2, 4}, {0, 69, 75}]
         if victim == 1:
-            return [{0, 75}, {K}, {0, 75}]
+            return [{0, 75}, {K}, {0, 65, 75}]
         if victim == 2:
             # kpull 0 only if it had closed its output (kput may have said end just before the kill).
             return [{75} | ({0} if "output closed" in note else set()), {0, -signal.SIGPIPE}, {K}]
