@@ -100,8 +100,11 @@ bench-compat: build
 	$(MAKE) --no-print-directory bench LIBRDKAFKA_DIR="$$(Scripts/librdkafka-dir.sh wheel $(WHEEL_LIB))"
 
 # The soak (issue 17, Scripts/chaos.py): kput, two kpull members (one SIGKILLed and restarted at random) and
-# a kstream whose file is rotated, on a 3-broker kmock with a random fault every few seconds; then every
-# line is checked (lost, duplicates and their cause, order, commits, RSS and descriptors, exit codes).
+# a kstream whose file is rotated, on a 3-broker kmock with a random fault every few seconds; beside them, on
+# its own topics and group, issue 23's cron pipeline kpull -e --acks | jq | kput --envelope --acks run again
+# and again with a stage SIGKILLed at random, then run clean; then every line is checked (lost, duplicates and
+# their cause, order, commits, RSS and descriptors, exit codes; the pipeline: 0 missing, duplicates counted,
+# its group at the end of its input).
 # CHAOS_SECONDS=N (default 180) of faults, CHAOS_SEED=S to replay a run (the seed is printed), KF_BIN=DIR for
 # other binaries (then nothing is built), LIBRDKAFKA_DIR=DIR for another librdkafka. Exit 0 only when every
 # check holds; the run's files stay in .build/chaos/seed-S.

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """make chaos: a bounded soak of kput, kpull and kstream on kmock with overlapping faults, kills and
-rotations, then a check that nothing was lost (issue 17).
+rotations, then a check that nothing was lost (issue 17); beside it issue 23's --acks pipeline, killed and rerun.
 
   CHAOS_SECONDS=N   length of the fault phase (default 180); the end phase adds at most ~4 minutes
   CHAOS_SEED=S      the seed of every random choice (default: a fresh one, printed first and last)
   CHAOS_RATE=R      lines a second the feeder writes into kput (default 400)
+  CHAOS_ACKS_RATE=R lines a second the --acks pipeline's own feeder writes into its input topic (default 200)
   CHAOS_DIR=D       where the run's files go (default .build/chaos/seed-S)
   KF_BIN=DIR        the binaries (default .build/release)
   CHAOS_RSS_SCALE=F multiplies the RSS bounds (make sanitize: sanitized builds need more memory)
@@ -19,10 +20,15 @@ What runs, only on loopback, all of it stopped by the script:
     every other kill waits for such a moment, when A has read lines it cannot write yet;
   kstream -o stream.log in group chaos.stream, rotated at random (rename, then SIGHUP);
   every few seconds a random fault: a broker down and up, a leader moved, a coordinator moved, added RTT,
-    Produce/Fetch/OffsetCommit errors (retriable codes), each undone after a while.
+    Produce/Fetch/OffsetCommit errors (retriable codes), each undone after a while;
+  on topics chaos.pin and chaos.pout (6 partitions each) and group chaos.pipe, the cron pipeline
+    kpull -t chaos.pin -g chaos.pipe -e --acks P | jq -c FILTER | kput -t chaos.pout --envelope --acks P
+    run again and again (a cron-like pause between runs) while a second feeder and kput fill chaos.pin; in
+    most runs one stage SIGKILLed at a seeded moment (AcksPipeline); after the faults it runs clean until a
+    run exits 0, 0, 0.
 Then: the feeder stops, kput finishes, the consumers catch up and are stopped with SIGINT/SIGTERM, and the
 topic is read with the confluent_kafka witness (Tests/witness/kafka_witness.py). The checks printed at the
-end, and exit 0 only when every one holds, are described in check().
+end, and exit 0 only when every one holds, are described in check() and, for the pipeline, acks_check().
 
 The seed fixes the schedule (which fault, kill or rotation, when, with what arguments); what the tools do
 in between depends on timing, so a replay repeats the faults, not every interleaving.
@@ -60,6 +66,7 @@ class Run:
         seed = os.environ.get("CHAOS_SEED") or str(int.from_bytes(os.urandom(4), "big"))
         self.seed = int(seed)
         self.rate = int(os.environ.get("CHAOS_RATE") or 400)
+        self.acks_rate = int(os.environ.get("CHAOS_ACKS_RATE") or 200)
         self.bin = os.path.abspath(os.environ.get("KF_BIN") or os.path.join(ROOT, ".build", "release"))
         self.dir = os.path.abspath(os.environ.get("CHAOS_DIR") or os.path.join(ROOT, ".build", "chaos", f"seed-{self.seed}"))
         self.rng = random.Random(self.seed)
@@ -86,18 +93,22 @@ R = Run()
 
 # ---------------------------------------------------------------------------------------------- processes
 
-def pump_stderr(stream, path, tag):
-    """Copies a tool's stderr to a file, each line prefixed with the run's clock (to place retries)."""
+def pump_stderr(stream, path, tag, on_line=None):
+    """Copies a tool's stderr to a file, each line prefixed with the run's clock (to place retries);
+    on_line(text), if given, sees each line too."""
     with open(path, "a", buffering=1) as f:
         for raw in iter(stream.readline, b""):
-            f.write(f"{now():8.2f} {tag} {raw.decode(errors='replace').rstrip()}\n")
+            text = raw.decode(errors='replace').rstrip()
+            f.write(f"{now():8.2f} {tag} {text}\n")
+            if on_line:
+                on_line(text)
     stream.close()
 
 
-def start(name, args, stdin=None, stdout=None, tag=None):
+def start(name, args, stdin=None, stdout=None, tag=None, on_line=None):
     p = subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, cwd=R.dir)
     R.procs.append(p)
-    t = threading.Thread(target=pump_stderr, args=(p.stderr, R.path(f"{name}.err"), tag or name), daemon=True)
+    t = threading.Thread(target=pump_stderr, args=(p.stderr, R.path(f"{name}.err"), tag or name, on_line), daemon=True)
     t.start()
     p.pump = t
     p.name = f"{name} {tag}" if tag else name
@@ -125,7 +136,8 @@ class Mock:
     def __init__(self):
         env = R.path("kmock.env")
         self.p = subprocess.Popen([os.path.join(R.bin, "kmock"), "--brokers", str(BROKERS_N), "--topic",
-                                   f"{TOPIC}:{PARTITIONS}", "--env-file", env],
+                                   f"{TOPIC}:{PARTITIONS}", "--topic", f"{PIN}:{PIPE_PARTITIONS}",
+                                   "--topic", f"{POUT}:{PIPE_PARTITIONS}", "--env-file", env],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(R.path("kmock.err"), "w"),
                                   cwd=R.dir)
         R.procs.append(self.p)
@@ -577,6 +589,194 @@ def committed_checked(queries, tails, where):
     return got
 
 
+# ------------------------------------------------------------------------------------ the --acks pipeline
+
+# Issue 23's cron pipeline, run again and again beside the soak on its own topics and group, on the same
+# faulty cluster: kpull -e --acks P | jq FILTER | kput --envelope --acks P. The filter drops a third of the
+# lines, edits the value and keeps the envelope (so kput can name each line's source); .value.src carries the
+# source (partition, offset) into the output, so each output message names the input message it came from.
+PIN, POUT, PIPE_GROUP, PIPE_PARTITIONS = "chaos.pin", "chaos.pout", "chaos.pipe", 6
+PIPE_FILTER = "select(.value.seq % 3 != 0) | .value.m = .value.seq * 2 | .value.src = [.partition, .offset]"
+PIPE_STAGES = ["kpull", "jq", "kput"]
+
+
+def fd_open(pid, fd):
+    """Whether process pid still holds descriptor fd (kpull closes its output when it waits for kput's end)."""
+    try:
+        os.readlink(f"/proc/{pid}/fd/{fd}")
+        return True
+    except OSError:
+        return False
+
+
+class AcksPipeline(threading.Thread):
+    """The pipeline's own feeder (a Feeder into kput -t chaos.pin) and its runs. During the fault phase each
+    run has a seeded plan: a stage (kpull, jq or kput) SIGKILLed at a random moment (from the run's start, or
+    just after kpull's assignment, when lines flow), or none; between runs a cron-like pause, so input waits.
+    Now and then a leader of chaos.pin/chaos.pout or the group's coordinator moves (the soak's faults hit every
+    topic: brokers down, RTT, Produce/Fetch/OffsetCommit errors). After the fault phase (faults cleared): the
+    feeder stops, its kput finishes, and the pipeline runs clean until a run exits 0, 0, 0 (at most 5 runs).
+    Its own random stream (from the seed) leaves the soak's schedule as it was."""
+
+    def __init__(self, rate):
+        super().__init__(daemon=True)
+        self.rng = random.Random(f"acks-{R.seed}")
+        self.rate = rate
+        sock = R.path("acks.sock")
+        if len(sock.encode()) > 100:          # sun_path holds 108 bytes
+            import tempfile
+            sock = os.path.join(tempfile.mkdtemp(prefix="kf-chaos-"), "acks.sock")
+        self.sock = sock
+        self.runs = []            # {"n", "phase", "victim", "at", "codes", "expected", "ok", "note"}
+        self.cleared = threading.Event()
+        self.error = None
+        self.pin_kput = None
+        self.feeder = None
+        self.moves = 0
+
+    def start_feed(self):
+        bin_ = R.bin
+        self.pin_kput = start("kput-pin", [os.path.join(bin_, "kput"), "-t", PIN, "-k", "k"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        self.pin_kput.name = "kput (chaos.pin's producer)"
+        R.sampler.watch["kput pin"] = self.pin_kput
+        self.feeder = Feeder(self.pin_kput.stdin, self.rate, self.rng)
+        self.feeder.start()
+
+    def launch(self, n):
+        """One run of the pipeline: the three stages, piped as the shell would."""
+        assigned = threading.Event()
+        b = R.bin
+        tag = f"run{n}"
+        p1 = start("pipe-kpull", [os.path.join(b, "kpull"), "-t", PIN, "-g", PIPE_GROUP, "-e", "--acks", self.sock, "-v", *FAST],
+                   stdout=subprocess.PIPE, tag=tag, on_line=lambda text: text.startswith("kpull: assigned") and assigned.set())
+        p2 = start("pipe-jq", ["jq", "-c", PIPE_FILTER], stdin=p1.stdout, stdout=subprocess.PIPE, tag=tag)
+        p1.stdout.close()
+        p3 = start("pipe-kput", [os.path.join(b, "kput"), "-t", POUT, "--envelope", "--acks", self.sock], stdin=p2.stdout, tag=tag)
+        p2.stdout.close()
+        R.sampler.watch["kpull pipe"] = p1
+        R.sampler.watch["kput pipe"] = p3
+        return [p1, p2, p3], assigned
+
+    def one_run(self, phase):
+        rng = self.rng
+        n = len(self.runs) + 1
+        victim, at, after_assign = None, None, False
+        if phase == "faults":
+            if rng.random() < 0.3:
+                self.move()
+            if rng.random() < 0.8:
+                victim = rng.randrange(3)
+                # A run is the group's join (~3 s on kmock), then a fraction of a second of lines flowing:
+                # most kills land in the flow, the others anywhere from the start.
+                after_assign = rng.random() < 0.7
+                at = rng.uniform(0, 0.3) if after_assign else rng.uniform(0.1, 3.5)
+        t0 = now()
+        stages, assigned = self.launch(n)
+        note = ""
+        if victim is not None:
+            # The moment: `at` seconds after the start, or after kpull's assignment (when lines flow).
+            base = time.monotonic()
+            if after_assign:
+                while not assigned.is_set() and all(p.poll() is None for p in stages) and time.monotonic() - base < 30:
+                    time.sleep(0.01)
+                base = time.monotonic()
+            while time.monotonic() - base < at and stages[victim].poll() is None:
+                time.sleep(0.005)
+            kpull_out_open = fd_open(stages[0].pid, 1)
+            if stages[victim].poll() is not None:
+                note, victim = "the run ended before the moment came", None
+            elif victim == 1 and not kpull_out_open:
+                # kpull has closed its output and waits for kput's end: a filter killed now while it works
+                # through its last lines looks to kput like a clean end (man kpull, ACKS: the gap left).
+                note, victim = "jq not killed: kpull had closed its output (the gap man kpull's ACKS names)", None
+            else:
+                stages[victim].send_signal(signal.SIGKILL)
+                note = f"kpull's output {'open' if kpull_out_open else 'closed'} at the kill"
+        codes = []
+        for p in stages:
+            try:
+                codes.append(p.wait(220))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                codes.append(p.wait())
+                note += f"; {p.name} did not end within 220 s"
+        for p in stages:
+            p.pump.join(5)
+        expected = self.expected(victim, note)
+        ok = all(c in e for c, e in zip(codes, expected)) and "did not end" not in note
+        run = {"n": n, "phase": phase, "victim": victim, "at": round(at, 2) if at is not None else None,
+               "after_assign": after_assign, "codes": codes, "ok": ok, "note": note, "t": round(t0, 1),
+               "seconds": round(now() - t0, 1)}
+        self.runs.append(run)
+        killed = PIPE_STAGES[victim] if victim is not None else "nothing"
+        R.log(f"acks pipeline run {n} ({phase}): killed {killed}"
+              + (f" {at:.2f}s after {'the assignment' if after_assign else 'the start'}" if victim is not None else "")
+              + f"; exits kpull {codes[0]}, jq {codes[1]}, kput {codes[2]}{'' if ok else ' NOT AS DOCUMENTED'}"
+              + (f" ({note})" if note else ""))
+        return codes
+
+    @staticmethod
+    def expected(victim, note):
+        """The exit codes man kpull and man kput document for each case. kpull: 0 only once kput said its
+        input ended with every line delivered (or, the filter gone, with every line written already done);
+        75 when kput went away, failed a line, or its input ended before kpull's output (the filter killed),
+        or commits kept failing (the faults). kput: 0, or 75 when a line was not acknowledged within --timeout;
+        69 when no reader was listening within 10 s (kpull killed before it listened); 65 when jq was killed
+        in the middle of a line (jq writes its output in blocks): the torn last line is a bad line, named.
+        jq: 0, or SIGPIPE when kput died under it; a parse error (2 or 4, by jq's version) when kpull was
+        killed in the middle of a line (jq's input ends in a torn line)."""
+        K = -signal.SIGKILL
+        if victim == 0:
+            return [{K}, {0, 2, 4}, {0, 69, 75}]
+        if victim == 1:
+            return [{0, 75}, {K}, {0, 65, 75}]
+        if victim == 2:
+            # kpull 0 only if it had closed its output (kput may have said end just before the kill).
+            return [{75} | ({0} if "output closed" in note else set()), {0, -signal.SIGPIPE}, {K}]
+        return [{0, 75}, {0}, {0, 75}]
+
+    def move(self):
+        """A leader of the pipeline's topics, or its group's coordinator, moved to another broker."""
+        rng = self.rng
+        b = rng.randint(1, BROKERS_N)
+        if rng.random() < 0.7:
+            cmd = f"leader {rng.choice([PIN, POUT])} {rng.randrange(PIPE_PARTITIONS)} {b}"
+        else:
+            cmd = f"coordinator {PIPE_GROUP} {b}"
+        R.log(f"acks pipeline fault: {cmd}")
+        R.mock.command(cmd)
+        self.moves += 1
+
+    def run(self):
+        try:
+            while now() < R.seconds - 3 and not self.cleared.is_set():
+                self.one_run("faults")
+                pause = self.rng.uniform(0, 3)
+                end = min(time.monotonic() + pause, T0 + R.seconds)
+                while time.monotonic() < end:
+                    time.sleep(0.05)
+            self.cleared.wait(R.seconds + 300)
+            self.feeder.stop = True
+            self.feeder.join()
+            R.log(f"acks pipeline: its feeder stopped after {self.feeder.written} lines; waiting for its kput")
+            reap(self.pin_kput, {0}, 200)
+            self.clean = 0
+            while self.clean < 5:
+                self.clean += 1
+                if self.one_run("clean") == [0, 0, 0]:
+                    break
+            out = witness("committed", R.mock.bootstrap, PIPE_GROUP, PIN)
+            self.committed = {int(p): o for p, o in json.loads(out)["offsets"].items()} if out else {}
+            self.pin = [json.loads(line) for line in witness("read", R.mock.bootstrap, PIN).splitlines()]
+            self.pout = [json.loads(line) for line in witness("read", R.mock.bootstrap, POUT).splitlines()]
+            R.log(f"acks pipeline: witness read {len(self.pin)} messages from {PIN}, {len(self.pout)} from {POUT}")
+        except Exception as e:     # a bug here fails the run, it does not hang it
+            import traceback
+            self.error = traceback.format_exc()
+            R.log(f"acks pipeline: {e!r}")
+
+
 def main():
     os.makedirs(R.dir, exist_ok=True)
     # Clear only a previous run's files: a CHAOS_DIR naming any other folder that is not empty is refused.
@@ -618,6 +818,9 @@ def main():
                            "-o", R.path("stream.log"), "-v", *FAST])
     R.sampler.watch["kstream"] = ks
     feeder.start()
+    pipe = AcksPipeline(R.acks_rate)
+    pipe.start_feed()
+    pipe.start()
     queries = {PULL_GROUP: consumer_for(PULL_GROUP), STREAM_GROUP: consumer_for(STREAM_GROUP)}
     tails = {PULL_GROUP: [a.tail, b.tail], STREAM_GROUP: [stream_tail]}
     watch = CommitWatch({PULL_GROUP: [a.out, b.out], STREAM_GROUP: [R.path("stream.log")]}, settled={PULL_GROUP: a.settled})
@@ -670,6 +873,7 @@ def main():
     R.fault_seconds = now()
     R.log(f"fault phase over after {R.fault_seconds:.0f}s: clearing every fault")
     faults.clear_all()
+    pipe.cleared.set()
     R.faults = faults
     if a.proc.poll() is not None:
         a.start()
@@ -719,6 +923,10 @@ def main():
     R.log(f"witness read {len(R.topic)} messages from the topic")
     for c in queries.values():
         c.close()
+    pipe.join(max(60, R.seconds + 540 - now()))
+    if pipe.is_alive():
+        R.failures.append("the --acks pipeline had not finished its clean runs when the rest had")
+    R.pipe = pipe
     R.mock.p.stdin.close()
     R.mock.p.send_signal(signal.SIGTERM)
     reap(R.mock.p, {0}, 30)
@@ -772,6 +980,76 @@ def kill_member(m, queries, tails, watch):
 
 MSGSET = re.compile(r"^\s*([\d.]+) .*?\b" + TOPIC + r" \[(\d+)\].*?MessageSet with (\d+) message\(s\) \(MsgId (\d+)"
                     r".*?encountered error: (.*?) \(actions (.*?)\)")
+
+
+def acks_check(say, verdict):
+    """The --acks pipeline's checks; returns its figures for the summary. Every message of chaos.pin that
+    passes the filter must be in chaos.pout (its .value.src names it), intact; copies beyond the first are
+    counted (each comes from a run that ended before its output was reported done: a kill, or exit 75);
+    the group's committed offsets equal chaos.pin's ends after the clean run; each run's exit codes are
+    the documented ones."""
+    pipe = getattr(R, "pipe", None)
+    say(f"--acks pipeline: kpull -t {PIN} -g {PIPE_GROUP} -e --acks P | jq -c '{PIPE_FILTER}' | kput -t {POUT} --envelope --acks P")
+    if pipe is None or pipe.error or not hasattr(pipe, "pout"):
+        verdict(False, f"the pipeline ran to its end ({(pipe.error or '').strip().splitlines()[-1:] if pipe else 'not started'})")
+        return {"pass": False}
+    pin = {}
+    for r in pipe.pin:
+        pin[(r["partition"], r["offset"])] = json.loads(base64.b64decode(r["value"]))
+    want = {po for po, v in pin.items() if v["seq"] % 3 != 0}
+    copies = collections.Counter()
+    bad = []
+    for r in pipe.pout:
+        try:
+            v = json.loads(base64.b64decode(r["value"]))
+            src = tuple(v["src"])
+            ok = pin.get(src, {}).get("seq") == v["seq"] and v["m"] == v["seq"] * 2 and v["seq"] % 3 != 0 \
+                and v["k"] == pin[src]["k"] and base64.b64decode(r["key"]).decode() == v["k"]
+        except (ValueError, KeyError, TypeError):
+            ok, src = False, None
+        if ok:
+            copies[src] += 1
+        else:
+            bad.append((r["partition"], r["offset"]))
+    runs = pipe.runs
+    fault_runs = [r for r in runs if r["phase"] == "faults"]
+    kills = collections.Counter(PIPE_STAGES[r["victim"]] for r in fault_runs if r["victim"] is not None)
+    skipped = [r for r in fault_runs if r["victim"] is None and r["note"].startswith("jq not killed")]
+    ended_75 = sum(1 for r in runs if r["victim"] is None and 75 in (r["codes"][0], r["codes"][2]))
+    fed = pipe.feeder.written
+    pin_seqs = collections.Counter(v["seq"] for v in pin.values())
+    say(f"  {len(fault_runs)} runs during the faults: SIGKILLed {', '.join(f'{k} {n}' for k, n in sorted(kills.items())) or 'nothing'}, "
+        f"{len(fault_runs) - sum(kills.values())} not killed ({len(skipped)} jq kills left out: kpull had closed its output), "
+        f"{ended_75} unkilled runs ended 75; {pipe.moves} leader/coordinator moves of its own; then {pipe.clean} clean run(s)")
+    say(f"  input: {fed} lines fed to kput -t {PIN}; {PIN} holds {len(pin)} messages ({len(pin_seqs)} distinct lines, "
+        f"{sum(c - 1 for c in pin_seqs.values())} producer copies); {len(want)} pass the filter")
+    missing = want - set(copies)
+    dups = sum(c - 1 for c in copies.values())
+    verdict(not missing, f"every input message the filter passes is in {POUT}: {len(want) - len(missing)} of {len(want)}, "
+            f"missing {len(missing)}{' ' + str(sorted(missing)[:5]) if missing else ''}")
+    verdict(not bad, f"every message of {POUT} is one the filter made from the {PIN} message its src names "
+            f"({len(pipe.pout)} messages; {len(bad)} are not{': ' + str(bad[:3]) if bad else ''})")
+    say(f"  duplicates {dups} (of {sum(1 for c in copies.values() if c > 1)} messages): re-read after runs that ended before "
+        f"their output was reported done ({sum(kills.values())} kills, {ended_75} exits 75)")
+    last = runs[-1] if runs else None
+    verdict(last is not None and last["phase"] == "clean" and last["codes"] == [0, 0, 0],
+            f"a clean run exited 0, 0, 0 (clean run {pipe.clean}: {last['codes'] if last else None})")
+    ends = collections.defaultdict(int)
+    for (p, o) in pin:
+        ends[p] = max(ends[p], o + 1)
+    ends = {p: ends.get(p, 0) for p in range(PIPE_PARTITIONS)}
+    got = {p: pipe.committed.get(p) for p in range(PIPE_PARTITIONS)}
+    # A partition that never held a message has nothing to commit: -1001 (none) is its end.
+    at_end = all(got[p] == ends[p] or (ends[p] == 0 and got[p] in (None, -1001)) for p in ends)
+    verdict(at_end, f"the group {PIPE_GROUP}'s committed offsets after the clean run are {PIN}'s ends: {got} (ends {ends})")
+    wrong = [r for r in runs if not r["ok"]]
+    shapes = collections.Counter((PIPE_STAGES[r["victim"]] if r["victim"] is not None else "none", tuple(r["codes"])) for r in runs)
+    verdict(not wrong, f"exit codes as documented in {len(runs)} runs (killed stage: kpull, jq, kput exits): "
+            + "; ".join(f"{v} {list(c)} x{n}" for (v, c), n in sorted(shapes.items(), key=str))
+            + (f"; NOT: {[(r['n'], r['codes'], r['note']) for r in wrong[:3]]}" if wrong else ""))
+    return {"runs": len(runs), "kills": dict(kills), "clean_runs": pipe.clean, "fed": fed, "input": len(pin),
+            "passing": len(want), "output": len(pipe.pout), "missing": len(missing), "duplicates": dups,
+            "at_end": at_end, "pass": not missing and not bad and at_end and not wrong}
 
 
 def check():
@@ -1048,6 +1326,8 @@ def check():
     ahead = [a for a in R.ahead]
     verdict(not ahead, f"no committed offset was ever ahead of what its group had written ({len(ahead)} were: {ahead[:3]})")
 
+    acks = acks_check(say, verdict)
+
     say("resources (sampled once a second from /proc)")
     peak = {}
     # The killed member's incarnations are one line: A1..An, each short-lived.
@@ -1089,7 +1369,7 @@ def check():
     summary = {"seed": R.seed, "minutes": round(R.fault_seconds / 60, 2), "faults": R.faults.count, "kinds": dict(R.faults.kinds),
                "kills": len(R.kills), "rotations": R.rotations, "lines": fed, "topic_messages": len(topic),
                "producer_duplicates": sum(len(c) - 1 for c in extra.values()), "topic_reorders": reorders,
-               "peak_rss_mib": {k: round(v, 1) for k, v in peak.items()}, "pass": ok, "version": R.version}
+               "peak_rss_mib": {k: round(v, 1) for k, v in peak.items()}, "acks_pipeline": acks, "pass": ok, "version": R.version}
     json.dump(summary, open(R.path("summary.json"), "w"), indent=1)
     open(R.path("report.txt"), "w").write("\n".join(lines) + "\n")
     return ok
