@@ -235,7 +235,7 @@ class AcksBench:
                     k.close()
 
     def report(self):
-        rdk = self.version.split("librdkafka")[-1].strip().split()[0] if "librdkafka" in self.version else "?"
+        rdk = self.version.split("librdkafka")[-1].strip(" )").split()[0] if "librdkafka" in self.version else "?"
         lines = [f"## Benchmark: the cron pipeline with and without --acks (issue 23){'' if b.FULL else ' — QUICK MODE, not representative'}", ""]
         lines.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; load average at the start {self.load0}, at the end {b.loadavg()} "
                      f"(the machine is shared: 2 CPUs; the ratios of interleaved runs are what matter); {os.cpu_count()} CPUs")
