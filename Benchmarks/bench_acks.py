@@ -272,6 +272,9 @@ class AcksBench:
                 lines.append("| " + " | ".join([label if mode == "plain" else "", "with" if mode == "acks" else "without",
                                                 b.fmt(wall, 2), b.fmt_int(N / wall if wall else None), b.fmt(b.med([x.first for x in vs if x.first]), 2),
                                                 b.fmt_int(steady), cpu, rss, valid, ratio, "; ".join(x.load for x in rs)]) + " |")
+            pairs = [f"{p.wall / a.wall:.2f}×" if p.valid and a.valid else "—"
+                     for p, a in zip(self.runs[(flt, "plain")], self.runs[(flt, "acks")])]
+            goals.append(f"- {flt}, run by run (the pair of each run, with / without --acks, whole process): {', '.join(pairs)}")
             (pw, ps), (aw, a_s) = med["plain"], med["acks"]
             if pw and aw and ps and a_s:
                 r1, r2 = pw / aw, a_s / ps
