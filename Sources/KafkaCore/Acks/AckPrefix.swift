@@ -117,7 +117,17 @@ package struct AckPrefix {
     }
 
     private mutating func set(_ id: UInt64, _ state: State) {
-        // Binary search: ids increase in input order.
+        guard head < entries.count, id >= entries[head].id else { return }
+        // Ids increase in input order, and usually by one (a line number): try where the id would be then.
+        let distance = id - entries[head].id
+        if distance < UInt64(entries.count - head) {
+            let guess = head + Int(distance)
+            if entries[guess].id == id {
+                entries[guess].state = state
+                return
+            }
+        }
+        // Binary search (blank lines and other sources leave gaps between ids).
         var lo = head, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) / 2
