@@ -13,7 +13,7 @@
 #                          (default all; acks: Benchmarks/bench_acks.py, issue 23's pipeline with and without --acks,
 #                          results-<date>-acks-librdkafka-<version>.md; avro: Benchmarks/bench_avro.py, issue 22's
 #                          rows, results-<date>-avro.md)
-#   BENCH_ACKS_FILTERS=f,g the acks row's filters: jq,grep,cat (default jq,grep)
+#   BENCH_ACKS_FILTERS=f,g the acks row's filters: jq,grep,cat (default jq,grep); BENCH_ACKS_OUT=FILE its report
 #   BENCH_SYNC_N=N         messages for the kpull --commit sync row (default min(N, 100000): one round trip each)
 #   BENCH_STARTUP_RUNS=R   runs of the one-message rows (default max(RUNS, 5))
 #   BENCH_LAT_SECONDS=S    latency run length at BENCH_LAT_RATE msg/s (defaults 10 s, 1000/s)
