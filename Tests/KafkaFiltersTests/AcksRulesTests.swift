@@ -62,6 +62,24 @@ final class AcksRulesTests: XCTestCase {
         XCTAssertEqual(a.waiting, 0)
     }
 
+    func testGapsBetweenIdsAndTwoTopicsWithOnePartitionNumber() {
+        // Ids skip blank lines (and jump between sources): reports find their line all the same; the same
+        // partition number of two topics is two partitions, however the lines alternate.
+        var a = AckPrefix()
+        let ids: [UInt64] = [1, 2, 5, 6, 7, 40, 41]
+        for (n, id) in ids.enumerated() {
+            a.sent(id, topic: n % 3 == 2 ? "other" : "pin", partition: 0, offset: Int64(n))
+        }
+        a.acknowledged(3)  // a blank line's id: never sent, nothing happens
+        for id in ids.reversed() where id != 2 { a.acknowledged(id) }
+        a.advance()
+        XCTAssertEqual(a.takeReports(), [tp(0, 0)], "line 2 is in flight")
+        a.acknowledged(2)
+        a.advance()
+        XCTAssertEqual(Set(a.takeReports().map { "\($0.topic) \($0.offset)" }), ["pin 6", "other 5"])
+        XCTAssertTrue(a.allDone)
+    }
+
     // MARK: - DoneGate (kpull, kstream)
 
     func testOnlyOffsetsBothWrittenAndDoneGoOn() {

@@ -24,6 +24,8 @@ package struct AckPrefix {
     private var entries: [Entry] = []
     private var head = 0
     private var slots: [String: [Int32: Int32]] = [:]
+    /// The slot of the last line sent (lines come in runs of one partition).
+    private var last: (topic: String, partition: Int32, slot: Int32) = ("", -1, -1)
     private var partitions: [TopicPartition] = []
     /// Per slot, the highest source offset in the prefix not yet taken for reporting (-1: none).
     private var unreported: [Int64] = []
@@ -98,16 +100,34 @@ package struct AckPrefix {
     package var waiting: Int { entries.count - head }
 
     private mutating func slot(_ topic: String, _ partition: Int32) -> Int32 {
-        if let s = slots[topic]?[partition] { return s }
-        let s = Int32(partitions.count)
-        partitions.append(TopicPartition(topic: topic, partition: partition))
-        unreported.append(-1)
-        slots[topic, default: [:]][partition] = s
+        // kpull writes a fetched batch as a run of lines of one partition: the last slot is usually the
+        // one (hashing the topic per line was most of --acks's cost per line here).
+        if partition == last.partition, last.slot >= 0, topic == last.topic { return last.slot }
+        let s: Int32
+        if let known = slots[topic]?[partition] {
+            s = known
+        } else {
+            s = Int32(partitions.count)
+            partitions.append(TopicPartition(topic: topic, partition: partition))
+            unreported.append(-1)
+            slots[topic, default: [:]][partition] = s
+        }
+        last = (topic, partition, s)
         return s
     }
 
     private mutating func set(_ id: UInt64, _ state: State) {
-        // Binary search: ids increase in input order.
+        guard head < entries.count, id >= entries[head].id else { return }
+        // Ids increase in input order, and usually by one (a line number): try where the id would be then.
+        let distance = id - entries[head].id
+        if distance < UInt64(entries.count - head) {
+            let guess = head + Int(distance)
+            if entries[guess].id == id {
+                entries[guess].state = state
+                return
+            }
+        }
+        // Binary search (blank lines and other sources leave gaps between ids).
         var lo = head, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -109,12 +109,13 @@ final class AcksListener {
     }
 
     private var writerClosed = false
+    /// The receive buffer, reused: `poll` runs after every write-out.
+    private var chunk = [UInt8](repeating: 0, count: 16384)
 
     /// nil: nothing new; otherwise the complete messages received (an empty array with `writerClosed`
     /// for the writer, or `[.busy]` standing for "closed" for a candidate).
     private func read(_ conn: inout (fd: Int32, buffer: AckLineBuffer), isWriter: Bool) -> [AckMessage]? {
         var all: [AckMessage] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             let r = chunk.withUnsafeMutableBytes { SystemCalls.receive(conn.fd, into: $0) }
             switch r {

@@ -217,6 +217,15 @@ final class LineSink {
 /// the write failed part way), only lines that end within those bytes were written in full: only their
 /// offsets may be stored or committed.
 struct BufferedLines {
+    /// Consecutive written lines of one slot, as `written` sums them up.
+    private struct Run {
+        var slot: Int
+        var next: Int64
+        var epoch: Int32
+        var first: Int64
+        var lines: Int
+    }
+
     private struct Line {
         var slot: Int
         var next: Int64
@@ -240,13 +249,28 @@ struct BufferedLines {
         var best: [Int: (next: Int64, epoch: Int32)] = [:]
         var perSlot: [Int: (first: Int64, lines: Int)] = [:]
         var count = 0
-        for line in lines where line.end <= bytes {
-            count += 1
-            if line.next > best[line.slot]?.next ?? -1 { best[line.slot] = (line.next, line.epoch) }
+        // A fetched batch arrives as a run of lines of one slot: the dictionaries are updated once per run,
+        // not per line (hashing per line was most of this function's cost, and with --acks twice over).
+        var run = Run(slot: -1, next: -1, epoch: -1, first: 0, lines: 0)
+        func merge(_ r: Run) {
+            guard r.lines > 0 else { return }
+            if r.next > best[r.slot]?.next ?? -1 { best[r.slot] = (r.next, r.epoch) }
             if countPerSlot {
-                if let c = perSlot[line.slot] { perSlot[line.slot] = (min(c.first, line.next - 1), c.lines + 1) } else { perSlot[line.slot] = (line.next - 1, 1) }
+                if let c = perSlot[r.slot] { perSlot[r.slot] = (min(c.first, r.first), c.lines + r.lines) } else { perSlot[r.slot] = (r.first, r.lines) }
             }
         }
+        for line in lines where line.end <= bytes {
+            count += 1
+            if line.slot == run.slot {
+                if line.next > run.next { (run.next, run.epoch) = (line.next, line.epoch) }
+                run.first = min(run.first, line.next - 1)
+                run.lines += 1
+            } else {
+                merge(run)
+                run = Run(slot: line.slot, next: line.next, epoch: line.epoch, first: line.next - 1, lines: 1)
+            }
+        }
+        merge(run)
         lines.removeAll(keepingCapacity: true)
         return (best, count, perSlot)
     }
