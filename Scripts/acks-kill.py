@@ -63,19 +63,27 @@ def main():
             p2.stdout.close()
             return [p1, p2, p3]
 
+        def assigned(log, proc, within=20):
+            """What kpull's -v log says it was given, once it says so (empty if it never does)."""
+            deadline = time.monotonic() + within
+            while time.monotonic() < deadline and proc.poll() is None:
+                held = " ".join(l.split("assigned ", 1)[1].strip() for l in open(log) if "kpull: assigned " in l)
+                if held:
+                    return held
+                time.sleep(0.01)
+            return ""
+
         def run(kill):
-            stages = start(acks)
+            log = os.path.join(work, "first-kpull.log")
+            stages = start(acks, kpull_log=log)
             victim = None
+            when = ""
             if kill and a.two:
                 # A second pipeline in the same group, on a machine that is lost at a random moment after
                 # its kpull was given partitions (its -v log says which), so it dies holding them.
                 log = os.path.join(work, "second-kpull.log")
                 other = start([] if a.no_acks else ["--acks", sock + "2"], kpull_log=log)
-                deadline = time.monotonic() + 20
-                held = ""
-                while time.monotonic() < deadline and not held and other[0].poll() is None:
-                    time.sleep(0.01)
-                    held = " ".join(l.split("assigned ", 1)[1].strip() for l in open(log) if "kpull: assigned " in l)
+                held = assigned(log, other[0])
                 time.sleep(rng.uniform(0, 1.0))
                 lost.append(held)
                 for p in other:
@@ -86,8 +94,16 @@ def main():
                 kill = False
                 victim = 3
             if kill:
-                at = rng.uniform(0.05, a.max_kill_s)
+                # Most kills land while lines flow (after the group's join, which takes the mock ~3 s; a run
+                # that is not killed in time drains the rest of pin, and the runs after it have nothing to
+                # do); the others at any moment from the start.
                 victim = rng.randrange(3)
+                if rng.random() < 0.7 and assigned(log, stages[0]):
+                    at = rng.uniform(0, 0.3)  # the pipeline drains 30,000 messages in about a second
+                    when = f" {at:.2f} s after kpull's assignment"
+                else:
+                    at = rng.uniform(0.05, a.max_kill_s)
+                    when = f" {at:.2f} s after the start"
                 deadline = time.monotonic() + at
                 while time.monotonic() < deadline and stages[victim].poll() is None:
                     time.sleep(0.01)
@@ -102,18 +118,18 @@ def main():
                 except subprocess.TimeoutExpired:
                     p.kill()
                     codes.append(p.wait())
-            return codes, victim
+            return codes, victim, when
 
         names = ["kpull", "jq", "kput", "the whole second pipeline"]
         lost = []  # --two: what the lost pipeline's kpull held when it was killed, per run
         print(f"{version}; {'with' if acks else 'WITHOUT'} --acks; {a.messages} messages, {a.kills} killed runs{' (two pipelines in one group, the second lost)' if a.two else ''}", flush=True)
         for i in range(a.kills):
-            codes, victim = run(kill=True)
+            codes, victim, when = run(kill=True)
             held = f" (it held {lost[-1] or 'no partitions yet'})" if a.two and lost else ""
-            print(f"run {i + 1}: killed {names[victim] if victim is not None else 'nothing (already done)'}{held}; exits {codes}", flush=True)
+            print(f"run {i + 1}: killed {names[victim] + when if victim is not None else 'nothing (already done)'}{held}; exits {codes}", flush=True)
         clean_runs = 0
         while True:
-            codes, _ = run(kill=False)
+            codes, _, _ = run(kill=False)
             clean_runs += 1
             print(f"clean run {clean_runs}: exits {codes}", flush=True)
             if codes == [0, 0, 0] or clean_runs >= 5:
