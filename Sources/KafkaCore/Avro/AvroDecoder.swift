@@ -89,19 +89,11 @@ package enum AvroDecoder {
         mutating func composite(_ index: Int, depth: Int, to out: inout AvroOutput) throws(AvroDecodeError) {
             let op = ops[index]
             switch op.kind {
+            case .boolean, .int, .long, .string, .enumeration:
+                // `value` decodes these itself and never sends them here.
+                try value(index, depth: depth, to: &out)
             case .null:
                 out.literal("null")
-            case .boolean:
-                let at = reader.i
-                let b = try reader.byte()
-                guard b <= 1 else { throw AvroDecodeError(at, "a boolean must be 0 or 1, not \(b)") }
-                if b == 1 { out.literal("true") } else { out.literal("false") }
-            case .int:
-                let v = Int64(try reader.int())
-                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
-            case .long:
-                let v = try reader.long()
-                out.n &+= AvroNumbers.writeInteger(v, at: out.room(24))
             case .float:
                 let v = try reader.float()
                 if v.isFinite {
@@ -120,10 +112,6 @@ package enum AvroDecoder {
                 } else {
                     out.literal(AvroNumbers.nonFiniteLiteral(v.isNaN, v < 0))
                 }
-            case .string:
-                let at = reader.i
-                let (p, n) = try reader.lengthPrefixed()
-                guard string(p, n, to: &out) else { throw AvroDecodeError(at, "a string that is not UTF-8") }
             case .bytes:
                 let at = reader.i
                 let (p, n) = try reader.lengthPrefixed()
@@ -132,14 +120,6 @@ package enum AvroDecoder {
                 let at = reader.i
                 let p = try reader.take(op.count)
                 try bytes(op, p, op.count, at: at, to: &out)
-            case .enumeration:
-                let at = reader.i
-                let k = try reader.long()
-                guard k >= 0, k < op.count else {
-                    throw AvroDecodeError(at, "enum index \(k) out of range 0..<\(op.count)")
-                }
-                let link = links[op.first &+ Int(k)]
-                out.bytes(text + link.textStart, link.textCount)
             case .record:
                 guard depth < AvroDecoder.depthLimit else { throw tooDeep() }
                 out.byte(UInt8(ascii: "{"))
