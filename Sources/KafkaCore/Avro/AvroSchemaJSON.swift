@@ -14,6 +14,11 @@ struct AvroSchemaJSON {
     /// The whole text as one JSON value, or where and why it is not one.
     static func parse(_ text: UnsafeRawBufferPointer) throws(AvroSchemaError) -> AvroSchemaJSON {
         if let error = JSONScanner.validate(text) { throw AvroSchemaError("not JSON: \(error)") }
+        return parse(valid: text)
+    }
+
+    /// `text`, already known to be one valid JSON value (`JSONScanner.validate`), as a tree.
+    static func parse(valid text: UnsafeRawBufferPointer) -> AvroSchemaJSON {
         let p = text.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
         let start = JSONCursor.skipWhitespace(p, 0, text.count)
         var end = text.count

@@ -73,10 +73,11 @@ package final class JSONSchemaValidator: Sendable {
         unchecked = compiler.unchecked.sorted()
     }
 
-    /// Why `json` (one valid JSON value) does not fit, or nil.
+    /// Why `json` does not fit, or nil. `json` must be one valid JSON value (`JSONScanner.validate`, which
+    /// the caller has run to name a syntax error): it is not validated again.
     package func check(_ json: UnsafeRawBufferPointer) -> AvroEncodeError? {
-        guard let tree = try? AvroSchemaJSON.parse(json) else { return AvroEncodeError("not JSON") }
-        return check(tree, json, node: 0, depth: 0)
+        guard json.count > 0 else { return AvroEncodeError("not JSON") }
+        return check(AvroSchemaJSON.parse(valid: json), json, node: 0, depth: 0)
     }
 
     // MARK: - Checking
