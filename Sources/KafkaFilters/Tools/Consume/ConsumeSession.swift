@@ -125,12 +125,7 @@ package final class ConsumeSession {
                 continue
             }
             if !backlogPaused.isEmpty { resumeAfterBacklog() }
-            let got = consumer.poll(timeoutMs: sink.isEmpty ? 100 : 0) { event in
-                switch event {
-                case .message(let message): take(message)
-                default: notice(event)
-                }
-            }
+            let got = pollAndTake(timeoutMs: sink.isEmpty ? 100 : 0)
             if !got || eachMessage || sink.needsFlush || sink.hasWaited(Self.flushDeadlineNs) {
                 writeOut()
                 if acks != nil { serveAcks() }
@@ -159,13 +154,20 @@ package final class ConsumeSession {
             backlogPaused.formUnion(toPause)
         }
         committer.waitForCommit(consumer, linesWritten: sink.linesWritten)
-        _ = consumer.poll(timeoutMs: 10) { event in
+        pollAndTake(timeoutMs: 10)
+        if acks != nil { serveAcks() }
+    }
+
+    /// One poll of kpull's consumer: a message is taken (turned into a line), anything else noticed;
+    /// true when something came.
+    @inline(__always) @discardableResult
+    private func pollAndTake(timeoutMs: Int32) -> Bool {
+        consumer.poll(timeoutMs: timeoutMs) { event in
             switch event {
             case .message(let message): take(message)
             default: notice(event)
             }
         }
-        if acks != nil { serveAcks() }
     }
 
     /// A commit went through: the partitions the backlog paused fetch again (those --acks holds back stay).
