@@ -24,9 +24,10 @@ final class RegistryWriteRulesTests: XCTestCase {
         let refused = bytes.withUnsafeBytes { raw in
             Array((plainKey ?? "").utf8).withUnsafeBytes { plain in
                 let record = OutgoingRecord(key: plainKey == nil ? nil : plain, value: raw, keyToken: key, valueToken: value)
-                return encoder.encode(record, members: LineMembers(line: raw, key: key, value: value, keySchemaID: keyID, valueSchemaID: valueID),
-                                      at: LinePosition(source: 0, line: 1)) { r in
-                    sent = Sent(key: r.key.map { Array($0) }, value: r.value.map { Array($0) })
+                return encoder.encode(members: LineMembers(line: raw, key: key, value: value, keySchemaID: keyID, valueSchemaID: valueID),
+                                      at: LinePosition(source: 0, line: 1)) { encodedKey, encodedValue in
+                    // What kput produces: the encoder's bytes where it gave some, the record's otherwise.
+                    sent = Sent(key: (encodedKey ?? record.key).map { Array($0) }, value: (encodedValue ?? record.value).map { Array($0) })
                 }
             }
         }
@@ -43,6 +44,31 @@ final class RegistryWriteRulesTests: XCTestCase {
         // union branch 0 (int), zigzag 5 = 10
         XCTAssertEqual(r.sent, Sent(key: nil, value: [0, 0, 0, 1, 2, 0, 10]))
         XCTAssertEqual(encode(encoder, #"{"zip":null}"#, value: 0..<12).sent?.value, [0, 0, 0, 1, 2, 2])
+    }
+
+    /// The fast path writes the payload in the encoder's own buffer: a body longer than the codec's
+    /// output buffer (512 B) spills and is joined after the header; one encoder's buffers serve lines of
+    /// any length in turn; the general walk's payloads (a member out of order) land there too. Each
+    /// payload must equal the header and the codec's binary of the same JSON.
+    func testPayloadsOfEveryLengthAreFramedWhole() throws {
+        let text = #"{"type":"record","name":"R","fields":[{"name":"a","type":"long"},{"name":"s","type":"string"},{"name":"t","type":["null","string"]}]}"#
+        let schema = try AvroSchema(parsing: text)
+        let encoder = RegistryRecordEncoder(value: .avro(id: 70_000, schema), key: nil)
+        var lines: [String] = []
+        for length in [0, 3, 500, 507, 508, 520, 3000, 12, 70_000, 1] {
+            let s = String(repeating: "x", count: length)
+            lines.append(#"{"a":\#(length),"s":"\#(s)","t":"\#(s.prefix(9))"}"#)
+            lines.append(#"{"s":"\#(s)","a":\#(length),"t":null}"#)   // out of order: the general walk
+        }
+        for line in lines {
+            var expected: [UInt8] = []
+            try line.utf8CString.withUnsafeBytes { raw in
+                try AvroEncoder.appendBinary(json: UnsafeRawBufferPointer(rebasing: raw.dropLast()), schema: schema, to: &expected)
+            }
+            let r = encode(encoder, line, value: 0..<line.utf8.count)
+            XCTAssertNil(r.refused, line)
+            XCTAssertEqual(r.sent?.value, [0, 0, 1, 0x11, 0x70] + expected, "\(line.prefix(40))… (\(line.utf8.count) B)")
+        }
     }
 
     func testJSONSchemaValuesAreMagicIdThenTheTextAsItStands() throws {

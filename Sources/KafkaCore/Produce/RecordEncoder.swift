@@ -40,14 +40,17 @@ package struct LineMembers {
 
 /// The one place kput turns a line's members into the key and value bytes it produces. The line
 /// decoders (JSON, text, envelope) make a record from the line as the input mode says; the encoder
-/// hands `send` the record to produce. Today's behaviour is `PlainRecordEncoder` (the bytes as decoded);
+/// hands `send` the key and value to produce in its place (nil: the record's own). Today's behaviour is
+/// `PlainRecordEncoder` (the bytes as decoded);
 /// a schema-registry encoder (issue 22) re-encodes key and value from their raw JSON (Avro) and may
 /// find the line bad.
 package protocol RecordEncoder: AnyObject {
-    /// Calls `send` with the record to produce (at most once), or returns why the line is bad (named as
-    /// `source:line: reason`, kept in --rejects, exit 65) without calling it.
-    func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
-                send: (OutgoingRecord) -> Void) -> String?
+    /// Calls `send` (at most once) with the key and value to produce instead of the record's, each nil
+    /// to keep the record's own (the bytes are valid during the call only), or returns why the line is
+    /// bad (named as `source:line: reason`, kept in --rejects, exit 65) without calling it. The record
+    /// itself is not copied: only the bytes that change are handed over.
+    func encode(members: LineMembers, at position: LinePosition,
+                send: (_ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) -> Void) -> String?
     /// A failure that is not the line's fault and ends the run (a schema registry that stopped answering
     /// while a line's schema was fetched): once set, kput stops reading, settles what is in flight and
     /// exits with its status. Asked only after `encode` refused a line.
@@ -62,9 +65,9 @@ extension RecordEncoder {
 package final class PlainRecordEncoder: RecordEncoder {
     package init() {}
 
-    package func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
-                        send: (OutgoingRecord) -> Void) -> String? {
-        send(record)
+    package func encode(members: LineMembers, at position: LinePosition,
+                        send: (_ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) -> Void) -> String? {
+        send(nil, nil)
         return nil
     }
 }

@@ -17,14 +17,42 @@ package final class RegistryRecordEncoder: RecordEncoder {
 
     private let valueSchema: WriterSchema?
     private let keySchema: WriterSchema?
+    /// Their targets, made once: what a line takes per member without retaining anything.
+    private let valueTarget: Target?
+    private let keyTarget: Target?
     private let form: AvroJSONForm
     private let source: Source
     private var schemas: SchemaCache<WriterSchema>
-    /// The last id an envelope line named (most copies carry one value schema).
+    /// The last id an envelope line named (most copies carry one value schema), and its target.
     private var last: WriterSchema?
-    private var keyOut: [UInt8] = []
-    private var valueOut: [UInt8] = []
+    private var lastTarget: Target?
+    private let keyOut = RegistryPayloadBuffer()
+    private let valueOut = RegistryPayloadBuffer()
+    /// The general walk's output, copied into `keyOut` / `valueOut`.
+    private var spill: [UInt8] = []
     package private(set) var failure: ToolFailure?
+
+    /// A writer's schema as the per-line path takes it: plain values (the fast path's pointers into the
+    /// schema's program) and an unretained reference, so that copying it costs no reference count. The
+    /// schema is kept alive by the encoder (`keySchema`, `valueSchema`, `last`) or, for one line, by
+    /// `encode`'s own strong reference.
+    private struct Target {
+        unowned(unsafe) let schema: WriterSchema
+        /// nil for a JSON Schema.
+        let program: AvroJSONWalk.Program?
+        let root: Int
+
+        init(_ schema: WriterSchema) {
+            self.schema = schema
+            if let p = schema.avroProgram {
+                program = AvroJSONWalk.Program(ops: p.ops, links: p.links, text: p.text)
+                root = p.root
+            } else {
+                program = nil
+                root = 0
+            }
+        }
+    }
 
     package init(value: WriterSchema?, key: WriterSchema?, form: AvroJSONForm = .natural,
                  cacheCapacity: Int = SchemaCache<WriterSchema>.defaultCapacity,
@@ -33,56 +61,69 @@ package final class RegistryRecordEncoder: RecordEncoder {
                  }) {
         valueSchema = value
         keySchema = key
+        valueTarget = value.map(Target.init)
+        keyTarget = key.map(Target.init)
         self.form = form
         self.source = source
         schemas = SchemaCache(capacity: cacheCapacity)
     }
 
-    package func encode(_ record: OutgoingRecord, members: LineMembers, at position: LinePosition,
-                        send: (OutgoingRecord) -> Void) -> String? {
-        var record = record
-        var keySchema = self.keySchema
+    package func encode(members: LineMembers, at position: LinePosition,
+                        send: (_ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) -> Void) -> String? {
+        // The schemas a line names by id, held here for the line (a later lookup may let the cache drop one).
+        var named: (key: WriterSchema?, value: WriterSchema?) = (nil, nil)
+        var keyTarget = self.keyTarget
         if let id = members.keySchemaID {
-            do throws(ToolFailure) { keySchema = try schema(id: id, member: .key) } catch { return refuse(error) }
+            do throws(ToolFailure) {
+                named.key = try schema(id: id, member: .key)
+                keyTarget = lastTarget
+            } catch { return refuse(error) }
         }
-        var valueSchema = self.valueSchema
+        var valueTarget = self.valueTarget
         if let id = members.valueSchemaID {
-            do throws(ToolFailure) { valueSchema = try schema(id: id, member: .value) } catch { return refuse(error) }
+            do throws(ToolFailure) {
+                named.value = try schema(id: id, member: .value)
+                valueTarget = lastTarget
+            } catch { return refuse(error) }
         }
-        if let keySchema, let json = members.keyJSON {
-            do throws(AvroEncodeError) {
-                try Self.frame(json, with: keySchema, form: form, into: &keyOut)
-            } catch {
-                return "key " + error.description
-            }
+        var key: UnsafeRawBufferPointer?
+        if let keyTarget, let json = members.keyJSON {
+            do throws(AvroEncodeError) { key = try payload(json, keyTarget, into: keyOut) } catch { return "key " + error.description }
         }
-        if let valueSchema, let json = members.valueJSON {
-            do throws(AvroEncodeError) {
-                try Self.frame(json, with: valueSchema, form: form, into: &valueOut)
-            } catch {
-                return error.description
-            }
+        var value: UnsafeRawBufferPointer?
+        if let valueTarget, let json = members.valueJSON {
+            do throws(AvroEncodeError) { value = try payload(json, valueTarget, into: valueOut) } catch { return error.description }
         }
         // Both encoded (or left as they were): hand them over.
-        return keyOut.withUnsafeBytes { key in
-            valueOut.withUnsafeBytes { value in
-                if keySchema != nil, members.key != nil { record.key = key }
-                if valueSchema != nil, members.value != nil { record.value = value }
-                send(record)
-                return nil
-            }
+        withExtendedLifetime(named) { send(key, value) }
+        return nil
+    }
+
+    /// The framed payload of `json` with `target`'s schema, in `buffer` (valid until its next use).
+    @inline(__always)
+    private func payload(_ json: UnsafeRawBufferPointer, _ target: Target,
+                         into buffer: RegistryPayloadBuffer) throws(AvroEncodeError) -> UnsafeRawBufferPointer {
+        // The plain shapes in place (most lines); anything else, errors included, by the whole encoder.
+        if let program = target.program,
+           AvroEncoder.framePlainShapes(json: json, program: program, root: target.root, natural: form == .natural,
+                                        id: target.schema.id, into: buffer) {
+            return buffer.bytes
         }
+        try Self.frame(json, with: target.schema, form: form, plainShapesTried: target.program != nil, into: &spill)
+        buffer.set(spill)
+        return buffer.bytes
     }
 
     /// The framed payload of `json` with `schema` in `out` (replacing what it held).
+    /// `plainShapesTried`: the fast path already declined this JSON (the caller's `framePlainShapes`).
     package static func frame(_ json: UnsafeRawBufferPointer, with schema: WriterSchema, form: AvroJSONForm,
-                              into out: inout [UInt8]) throws(AvroEncodeError) {
+                              plainShapesTried: Bool = false, into out: inout [UInt8]) throws(AvroEncodeError) {
         out.removeAll(keepingCapacity: true)
         RegistryFraming.appendHeader(id: schema.id, to: &out)
         if let program = schema.avroProgram {
             // The plain shapes without copying the schema (most lines); anything else, errors included,
             // by the whole encoder.
-            if AvroEncoder.appendPlainShapes(json: json, program: program, form: form, to: &out) { return }
+            if !plainShapesTried, AvroEncoder.appendPlainShapes(json: json, program: program, form: form, to: &out) { return }
             try AvroEncoder.appendBinary(json: json, schema: schema.avro.unsafelyUnwrapped, form: form, to: &out)
         } else {
             // The JSON text as it stands (an envelope's value member, the line): validated, not re-encoded.
@@ -92,7 +133,8 @@ package final class RegistryRecordEncoder: RecordEncoder {
         }
     }
 
-    /// The schema an envelope line names by id: the last one, the cache, or `source`.
+    /// The schema an envelope line names by id: the last one, the cache, or `source`; `lastTarget` is
+    /// then its target.
     private func schema(id: Int32, member: SchemaField) throws(ToolFailure) -> WriterSchema {
         if let last, last.id == id { return last }
         let found: WriterSchema
@@ -110,6 +152,7 @@ package final class RegistryRecordEncoder: RecordEncoder {
             schemas.insert(id: id, found)
         }
         last = found
+        lastTarget = Target(found)
         return found
     }
 

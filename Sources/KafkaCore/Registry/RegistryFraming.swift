@@ -19,6 +19,13 @@ package enum RegistryFraming {
         return (id, bytes[start...])
     }
 
+    /// Writes the magic byte and `id` at `to` (`headerSize` bytes).
+    @inline(__always)
+    static func writeHeader(id: Int32, to q: UnsafeMutablePointer<UInt8>) {
+        q[0] = magic
+        UnsafeMutableRawPointer(q + 1).storeBytes(of: UInt32(bitPattern: id).bigEndian, as: UInt32.self)
+    }
+
     /// Appends the magic byte and `id` to `out`; the caller appends the body.
     package static func appendHeader(id: Int32, to out: inout [UInt8]) {
         let u = UInt32(bitPattern: id)

@@ -297,37 +297,41 @@ package final class ProducePipeline {
     private func encode(_ record: OutgoingRecord, line: UnsafeRawBufferPointer, id: UInt64, hold: Bool) -> String? {
         let members = LineMembers(line: line, key: record.keyToken, value: record.valueToken,
                                   keySchemaID: record.keySchemaID, valueSchemaID: record.valueSchemaID)
-        return encoder.encode(record, members: members, at: DeliveryLedger.position(of: id)) { encoded in
+        return encoder.encode(members: members, at: DeliveryLedger.position(of: id)) { key, value in
             if hold { ledger.holdLine(line, id: id) }
-            send(encoded, id: id)
+            send(record, id: id, key: key, value: value)
         }
     }
 
-    private func send(_ record: OutgoingRecord, id: UInt64) {
+    /// `key` / `value`: the encoder's bytes in place of the record's (nil: the record's).
+    private func send(_ record: OutgoingRecord, id: UInt64, key encodedKey: UnsafeRawBufferPointer? = nil,
+                      value encodedValue: UnsafeRawBufferPointer? = nil) {
         // --acks: in input order, before it is queued (its report may come back during `queue`).
         if let acks, let source = record.source { acks.sent(id, source: source) }
         if rateLimited { waitForTurn() }
-        let key = record.key ?? constantKey.map { UnsafeRawBufferPointer($0) }
+        let key = encodedKey ?? record.key ?? constantKey.map { UnsafeRawBufferPointer($0) }
+        let value = encodedValue ?? record.value
         let partition = job.partition ?? record.partition
-            ?? (key == nil ? spread?.next(size: record.value?.count ?? 0) : nil)
+            ?? (key == nil ? spread?.next(size: value?.count ?? 0) : nil)
         if hasExtraHeaders {
             // -H after the line's own headers.
-            queue(record, key: key, partition: partition, headers: record.headers.map { $0 + extraHeaders } ?? extraHeaders, id: id)
+            queue(record, key: key, value: value, partition: partition,
+                  headers: record.headers.map { $0 + extraHeaders } ?? extraHeaders, id: id)
         } else {
-            queue(record, key: key, partition: partition, headers: record.headers, id: id)
+            queue(record, key: key, value: value, partition: partition, headers: record.headers, id: id)
         }
     }
 
-    private func queue(_ record: OutgoingRecord, key: UnsafeRawBufferPointer?, partition: Int32?, headers: [OutgoingHeader]?, id: UInt64) {
+    private func queue(_ record: OutgoingRecord, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, partition: Int32?, headers: [OutgoingHeader]?, id: UInt64) {
         while true {
             do {
                 if let headers {
                     try producer.produce(
-                        topic: job.topic, partition: partition, key: key, value: record.value, headers: headers,
+                        topic: job.topic, partition: partition, key: key, value: value, headers: headers,
                         timestamp: record.timestamp, id: id)
                 } else {
                     try producer.produce(
-                        topic: job.topic, partition: partition, key: key, value: record.value, timestamp: record.timestamp, id: id)
+                        topic: job.topic, partition: partition, key: key, value: value, timestamp: record.timestamp, id: id)
                 }
                 if rateLimited { pacer?.sent(now: MonotonicClock.now) }
                 return
@@ -337,7 +341,7 @@ package final class ProducePipeline {
                 pump(waitMs: 100)
                 if stop.now() || fatal != nil {
                     acks?.failed(id)
-                    ledger.failed(id, payload: record.value, reason: .gaveUpWaiting(fatal: fatal != nil))
+                    ledger.failed(id, payload: value, reason: .gaveUpWaiting(fatal: fatal != nil))
                     return
                 }
             } catch let error where error.isUnknownPartition && job.partition == nil && record.partition != nil {
@@ -348,7 +352,7 @@ package final class ProducePipeline {
                 return
             } catch {
                 acks?.failed(id)
-                ledger.failed(id, payload: record.value, reason: .notSent(error.message))
+                ledger.failed(id, payload: value, reason: .notSent(error.message))
                 return
             }
         }
