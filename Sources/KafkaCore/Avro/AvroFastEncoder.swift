@@ -159,6 +159,8 @@ struct AvroFastEncoder {
     /// A record: its members in the schema's order, every one there, nothing else.
     private mutating func record(_ op: AvroProgram.Op, depth: Int, to out: inout AvroOutput) -> Bool {
         guard p[i] == UInt8(ascii: "{") else { return false }
+        // Every member is one deeper (`value` would refuse each at the limit).
+        guard op.count == 0 || depth &+ 1 < AvroFastEncoder.depthLimit else { return false }
         i &+= 1
         var k = 0
         while k < op.count {
@@ -179,7 +181,21 @@ struct AvroFastEncoder {
                 guard take(UInt8(ascii: ":")) else { return false }
             }
             skipWhitespace()
-            guard value(link.node, depth: depth &+ 1, to: &out) else { return false }
+            guard i < n else { return false }
+            // The commonest types of a member taken here as `value` takes them, without its call.
+            let member = ops[link.node]
+            switch member.kind {
+            case .string:
+                guard string(codePoints: false, to: &out) else { return false }
+            case .int, .long:
+                guard let v = integer() else { return false }
+                if member.kind == .int, Int32(exactly: v) == nil { return false }
+                out.long(v)
+            case .union:
+                guard union(member, depth: depth &+ 1, to: &out) else { return false }
+            default:
+                guard value(link.node, depth: depth &+ 1, to: &out) else { return false }
+            }
             k &+= 1
         }
         return take(UInt8(ascii: "}"))
@@ -234,7 +250,10 @@ struct AvroFastEncoder {
         }
         guard taker >= 0 else { return false }
         out.long(Int64(taker))
-        return value(links[op.first &+ taker].node, depth: depth &+ 1, to: &out)
+        let branch = links[op.first &+ taker].node
+        // A string branch (the commonest) as `value` takes it, without its call.
+        if ops[branch].kind == .string, depth &+ 1 < AvroFastEncoder.depthLimit { return string(codePoints: false, to: &out) }
+        return value(branch, depth: depth &+ 1, to: &out)
     }
 
     /// `AvroJSONWalk.takes` by the value's first byte; objects never (see `union`).
@@ -387,6 +406,7 @@ struct AvroFastEncoder {
     /// `p[i]` is a string's opening quote: the index of its closing quote when the string is valid JSON
     /// (escapes other than surrogates, set `escaped`) and valid UTF-8 (`codePoints`: with no raw code
     /// point above U+00FF); nil otherwise.
+    @inline(__always)
     private func scanString(_ escaped: inout Bool, codePoints: Bool) -> Int? {
         var j = i &+ 1
         while true {
