@@ -68,6 +68,47 @@ final class AvroFastEncoderTests: XCTestCase {
         }
     }
 
+    /// Strings are copied a word at a time as they are scanned when short (under 64 bytes) and plain:
+    /// every length from 0 to 80, plain and with an escape, a non-ASCII letter or a raw control character
+    /// at the start, in the middle and at the end, at the end of the input and inside a record with members
+    /// after it, after output that nearly fills the codec's 512-byte buffer. The fast path's bytes must
+    /// be the walk's (made to decide by a record's members out of order), and what is not JSON must be
+    /// left to the walk.
+    func testStringsOfEveryLengthAndStopByte() throws {
+        let schema = Avro.schema(#"{"type":"record","name":"R","fields":[{"name":"pad","type":"string"},{"name":"s","type":"string"},{"name":"b","type":"int"}]}"#)
+        let alone = Avro.schema(#"{"type":"record","name":"S","fields":[{"name":"s","type":"string"},{"name":"b","type":"int"}]}"#)
+        let top = Avro.schema(#""string""#)
+        for length in 0...80 {
+            let plain = String(repeating: "abcdefghij", count: 9).prefix(length)
+            var variants = [String(plain)]
+            for at in Set([0, length / 2, max(length - 1, 0)]) where length > 0 {
+                for insert in [#"\""#, #"\n"#, "é", #"\u0041"#] {
+                    var s = Array(plain).map(String.init)
+                    s[at] = insert
+                    variants.append(s.joined())
+                }
+            }
+            for value in variants {
+                for pad in [0, 400, 440, 445, 446, 447, 448, 500] {
+                    let padding = String(repeating: "p", count: pad)
+                    let json = #"{"pad":""# + padding + #"","s":""# + value + #"","b":1}"#
+                    let outOfOrder = #"{"b":1,"pad":""# + padding + #"","s":""# + value + #""}"#
+                    XCTAssertNil(fast(schema, outOfOrder))
+                    XCTAssertEqual(fast(schema, json), try Avro.encode(schema, outOfOrder), "length \(length) pad \(pad): \(value)")
+                }
+                // The string alone: the walk's bytes of {"s": …, "b": 1} without b's.
+                let walk = try Avro.encode(alone, #"{"b":1,"s":""# + value + #""}"#)
+                XCTAssertEqual(fast(top, "\"" + value + "\""), Array(walk.dropLast()), value)
+            }
+            // A raw control character is not JSON: left to the walk (which names it).
+            if length > 0 {
+                XCTAssertNil(fast(schema, #"{"pad":"","s":""# + plain.dropLast() + "\u{01}" + #"","b":1}"#), "length \(length)")
+            }
+            // An unterminated string at the end of the input.
+            XCTAssertNil(fast(top, "\"" + plain), "length \(length)")
+        }
+    }
+
     /// What the fast path must not take: the walk decides (a different branch, a default, an error).
     func testFastPathLeavesTheRestToTheWalk() {
         let left: [(type: String, value: String, form: AvroJSONForm)] = [

@@ -308,6 +308,7 @@ struct AvroFastEncoder {
     /// JSON grammar or the type does not allow, and for escaped strings longer than `escapedLimit`.
     private mutating func string(codePoints: Bool, lengthPrefix: Bool = true, to out: inout AvroOutput) -> Bool {
         guard p[i] == UInt8(ascii: "\"") else { return false }
+        if !codePoints, lengthPrefix, shortASCII(to: &out) { return true }
         var escaped = false
         guard let end = scanString(&escaped, codePoints: codePoints) else { return false }
         let start = i &+ 1
@@ -372,6 +373,49 @@ struct AvroFastEncoder {
         out.n &+= w
         if lengthPrefix, w > 0 { out.insertLong(Int64(w), at: mark) }
         if lengthPrefix, w == 0 { out.byte(0) }
+        return true
+    }
+
+    /// The commonest string, at `p[i]`'s quote: ASCII without escapes or control characters, shorter than
+    /// 64 bytes (its length one varint byte), fitting the output's buffer. Copied a word at a time as it
+    /// is scanned, after a byte kept for its length: one pass instead of a scan, then a copy. False,
+    /// nothing written and `i` unmoved, for anything else (`string`'s general path then decides).
+    @inline(__always)
+    private mutating func shortASCII(to out: inout AvroOutput) -> Bool {
+        // Room for the length byte and 64 bytes: whole words may be stored past the string's end.
+        guard AvroOutput.capacity &- out.n >= 1 &+ 64 &+ 8 else { return false }
+        let q = out.base + (out.n &+ 1)
+        var j = i &+ 1
+        var w = 0
+        while w < 64 {
+            if n &- j >= 8 {
+                let word = SWAR.load(p + j)
+                UnsafeMutableRawPointer(q + w).storeBytes(of: word.littleEndian, as: UInt64.self)
+                let lanes = SWAR.stringStopLanes(word)
+                if lanes == 0 {
+                    j &+= 8
+                    w &+= 8
+                    continue
+                }
+                let k = SWAR.firstLane(lanes)
+                j &+= k
+                w &+= k
+            } else {
+                // The last few bytes of the input, one at a time.
+                while j < n, w < 64 {
+                    let b = p[j]
+                    if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+                    q[w] = b
+                    j &+= 1
+                    w &+= 1
+                }
+            }
+            break
+        }
+        guard w < 64, j < n, p[j] == UInt8(ascii: "\"") else { return false }
+        q[-1] = UInt8(truncatingIfNeeded: w &<< 1)   // zigzag: 2 × length
+        out.n &+= 1 &+ w
+        i = j &+ 1
         return true
     }
 
