@@ -5,11 +5,20 @@ with SCHEMA_REGISTRY_URL set they use a real one instead. Python confluent_kafka
 registers and reads against it in the tests, which is how we know it speaks the protocol.
 
   GET  /schemas/ids/{id}                        {"schema", "schemaType"?, "references"?}      404/40403
-  GET  /subjects/{subject}/versions/{n|latest}  {"subject", "version", "id", "schema", ...}   404/40401, 40402
-  POST /subjects/{subject}/versions             {"id"}  (the same id for the same schema)    422/42201
+  GET  /subjects/{subject}/versions/{n|latest}  {"subject", "version", "id", "schema", ...}   404/40401, 40402;
+                                                                                              422/42202
+  POST /subjects/{subject}/versions             {"id"}  (the same id for the same schema)    422/42201, 422
   POST /subjects/{subject}                      {"subject", "version", "id", "schema", ...}  404/40401, 40403
 Query strings (?subject=, ?normalize=, ?deleted=) are accepted and ignored, as registries ignore what
 they do not use. schemaType is left out for AVRO, as Confluent's registry does.
+
+Where it can, it answers as a real registry does (checked against Karapace 3.16.0, Scripts/karapace-run.sh):
+an AVRO or JSON schema is kept as its JSON, not its spelling, so the same schema written otherwise gets
+the same id and version, and it is answered with sorted keys, no spaces and ASCII escapes, as Karapace does
+(Confluent's registry has its own order: a client must not expect its own bytes back); a version that is
+not a number from 1 to 2^31-1, "latest" or -1 is 422/42202; an unknown schemaType or request member is
+422/422; a request without "schema" is 422/42201. It does not check compatibility (a real registry
+answers 409 to an incompatible version), nor the schema beyond its being JSON (422/42201 from a real one).
 
 Usage: registry-standin.py [--user USER:PASSWORD] [--token TOKEN] [--tls-dir DIR]
 It listens on 127.0.0.1, an ephemeral port, and prints that port as its first stdout line. --user requires
@@ -39,7 +48,8 @@ class Store:
         self.subjects = {}  # subject -> [id of version 1, id of version 2, ...]
 
     def key(self, body):
-        return (body.get("schemaType") or "AVRO", body["schema"], json.dumps(body.get("references") or [], sort_keys=True))
+        schema_type = body.get("schemaType") or "AVRO"
+        return (schema_type, canonical(schema_type, body["schema"]), json.dumps(body.get("references") or [], sort_keys=True))
 
     def register(self, subject, body):
         with self.lock:
@@ -59,6 +69,14 @@ class Store:
             if 1 <= schema_id <= len(self.schemas):
                 return self.schemas[schema_id - 1]
             return None
+
+
+def canonical(schema_type, text):
+    """An AVRO or JSON schema's text as Karapace keeps and answers it: its JSON with sorted keys, no
+    spaces and non-ASCII as \\u escapes. Other types (PROTOBUF) as they came."""
+    if schema_type in ("AVRO", "JSON"):
+        return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return text
 
 
 def schema_json(entry):
@@ -122,7 +140,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(404, 40401, "Subject '%s' not found." % subject)
             if version == "latest" or version == "-1":
                 n = len(versions)
-            elif version.isdigit() and 1 <= int(version) <= len(versions):
+            elif not (version.isdigit() and 1 <= int(version) <= 2**31 - 1):
+                return self.error(422, 42202, "The specified version '%s' is not a valid version id. "
+                                  "Allowed values are between [1, 2^31-1] and the string \"latest\"" % version)
+            elif int(version) <= len(versions):
                 n = int(version)
             else:
                 return self.error(404, 40402, "Version %s not found." % version)
@@ -141,9 +162,20 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             body = json.loads(raw)
-            assert isinstance(body, dict) and isinstance(body.get("schema"), str)
-            if (body.get("schemaType") or "AVRO") in ("AVRO", "JSON"):
-                json.loads(body["schema"])
+        except ValueError:
+            return self.error(400, 400, "Invalid request JSON body")
+        if not isinstance(body, dict):
+            return self.error(400, 400, "Malformed request")
+        for field in body:
+            if field not in ("schema", "schemaType", "references", "metadata", "ruleSet"):
+                return self.error(422, 422, "Unrecognized field: %s" % field)
+        if (body.get("schemaType") or "AVRO") not in ("AVRO", "JSON", "PROTOBUF"):
+            return self.error(422, 422, "Invalid schemaType %s" % body["schemaType"])
+        if "schema" not in body:
+            return self.error(422, 42201, "Empty schema")
+        try:
+            assert isinstance(body["schema"], str)
+            canonical(body.get("schemaType") or "AVRO", body["schema"])
         except Exception:
             return self.error(422, 42201, "Invalid schema")
         p = self.parts()
