@@ -17,8 +17,11 @@ an AVRO or JSON schema is kept as its JSON, not its spelling, so the same schema
 the same id and version, and it is answered with sorted keys, no spaces and ASCII escapes, as Karapace does
 (Confluent's registry has its own order: a client must not expect its own bytes back); a version that is
 not a number from 1 to 2^31-1, "latest" or -1 is 422/42202; an unknown schemaType or request member is
-422/422; a request without "schema" is 422/42201. It does not check compatibility (a real registry
-answers 409 to an incompatible version), nor the schema beyond its being JSON (422/42201 from a real one).
+422/422; a request without "schema" is 422/42201. A new version of an AVRO record that adds a field
+without a default, or changes a field's primitive type to one the old cannot be promoted to, is 409/409
+(BACKWARD, the default of Confluent's registry and Karapace: new readers must read the latest version's
+data); other changes are taken without a check, and a schema is not checked beyond its being JSON (a
+real registry answers 409 to more, and 42201 to an invalid schema).
 
 Usage: registry-standin.py [--user USER:PASSWORD] [--token TOKEN] [--tls-dir DIR]
 It listens on 127.0.0.1, an ephemeral port, and prints that port as its first stdout line. --user requires
@@ -77,6 +80,35 @@ def canonical(schema_type, text):
     if schema_type in ("AVRO", "JSON"):
         return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
     return text
+
+
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+# Avro's promotions: what a reader of the key's type also reads when the writer wrote it.
+PROMOTIONS = {"long": {"int"}, "float": {"int", "long"}, "double": {"int", "long", "float"},
+              "string": {"bytes"}, "bytes": {"string"}}
+
+
+def backward_incompatibility(reader, writer):
+    """Why an AVRO record `reader` cannot read what the record `writer` wrote, or None: only the sure cases
+    (a field the writer lacks, without a default; a primitive type changed beyond Avro's promotions)."""
+    if not (isinstance(reader, dict) and isinstance(writer, dict)
+            and reader.get("type") == "record" and writer.get("type") == "record"):
+        return None
+    written = {f.get("name"): f.get("type") for f in writer.get("fields", []) if isinstance(f, dict)}
+    for field in reader.get("fields", []):
+        if not isinstance(field, dict):
+            continue
+        name, kind = field.get("name"), field.get("type")
+        found = [n for n in [name] + list(field.get("aliases") or []) if n in written]
+        if not found:
+            if "default" not in field:
+                return "reader field %s has no default and is not in the writer" % name
+            continue
+        old = written[found[0]]
+        if isinstance(kind, str) and isinstance(old, str) and kind in PRIMITIVES and old in PRIMITIVES \
+                and kind != old and old not in PROMOTIONS.get(kind, ()):
+            return "reader type: %s not compatible with writer type: %s" % (kind, old)
+    return None
 
 
 def schema_json(entry):
@@ -180,6 +212,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(422, 42201, "Invalid schema")
         p = self.parts()
         if len(p) == 3 and p[0] == "subjects" and p[2] == "versions":
+            versions = self.store.subjects.get(p[1])
+            if versions and (body.get("schemaType") or "AVRO") == "AVRO":
+                latest = self.store.schema(versions[-1])
+                why = latest[0] == "AVRO" and backward_incompatibility(json.loads(body["schema"]), json.loads(latest[1]))
+                if why and self.store.key(body) not in [self.store.schema(v) for v in versions]:
+                    return self.error(409, 409, "Incompatible schema, compatibility_mode=BACKWARD " + why)
             return self.answer(200, {"id": self.store.register(p[1], body)})
         if len(p) == 2 and p[0] == "subjects":
             subject = p[1]
