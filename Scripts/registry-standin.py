@@ -5,11 +5,23 @@ with SCHEMA_REGISTRY_URL set they use a real one instead. Python confluent_kafka
 registers and reads against it in the tests, which is how we know it speaks the protocol.
 
   GET  /schemas/ids/{id}                        {"schema", "schemaType"?, "references"?}      404/40403
-  GET  /subjects/{subject}/versions/{n|latest}  {"subject", "version", "id", "schema", ...}   404/40401, 40402
-  POST /subjects/{subject}/versions             {"id"}  (the same id for the same schema)    422/42201
+  GET  /subjects/{subject}/versions/{n|latest}  {"subject", "version", "id", "schema", ...}   404/40401, 40402;
+                                                                                              422/42202
+  POST /subjects/{subject}/versions             {"id"}  (the same id for the same schema)    422/42201, 422
   POST /subjects/{subject}                      {"subject", "version", "id", "schema", ...}  404/40401, 40403
 Query strings (?subject=, ?normalize=, ?deleted=) are accepted and ignored, as registries ignore what
 they do not use. schemaType is left out for AVRO, as Confluent's registry does.
+
+Where it can, it answers as a real registry does (checked against Karapace 3.16.0, Scripts/karapace-run.sh):
+an AVRO or JSON schema is kept as its JSON, not its spelling, so the same schema written otherwise gets
+the same id and version, and it is answered with sorted keys, no spaces and ASCII escapes, as Karapace does
+(Confluent's registry has its own order: a client must not expect its own bytes back); a version that is
+not a number from 1 to 2^31-1, "latest" or -1 is 422/42202; an unknown schemaType or request member is
+422/422; a request without "schema" is 422/42201. A new version of an AVRO record that adds a field
+without a default, or changes a field's primitive type to one the old cannot be promoted to, is 409/409
+(BACKWARD, the default of Confluent's registry and Karapace: new readers must read the latest version's
+data); other changes are taken without a check, and a schema is not checked beyond its being JSON (a
+real registry answers 409 to more, and 42201 to an invalid schema).
 
 Usage: registry-standin.py [--user USER:PASSWORD] [--token TOKEN] [--tls-dir DIR]
 It listens on 127.0.0.1, an ephemeral port, and prints that port as its first stdout line. --user requires
@@ -39,7 +51,8 @@ class Store:
         self.subjects = {}  # subject -> [id of version 1, id of version 2, ...]
 
     def key(self, body):
-        return (body.get("schemaType") or "AVRO", body["schema"], json.dumps(body.get("references") or [], sort_keys=True))
+        schema_type = body.get("schemaType") or "AVRO"
+        return (schema_type, canonical(schema_type, body["schema"]), json.dumps(body.get("references") or [], sort_keys=True))
 
     def register(self, subject, body):
         with self.lock:
@@ -59,6 +72,43 @@ class Store:
             if 1 <= schema_id <= len(self.schemas):
                 return self.schemas[schema_id - 1]
             return None
+
+
+def canonical(schema_type, text):
+    """An AVRO or JSON schema's text as Karapace keeps and answers it: its JSON with sorted keys, no
+    spaces and non-ASCII as \\u escapes. Other types (PROTOBUF) as they came."""
+    if schema_type in ("AVRO", "JSON"):
+        return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return text
+
+
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+# Avro's promotions: what a reader of the key's type also reads when the writer wrote it.
+PROMOTIONS = {"long": {"int"}, "float": {"int", "long"}, "double": {"int", "long", "float"},
+              "string": {"bytes"}, "bytes": {"string"}}
+
+
+def backward_incompatibility(reader, writer):
+    """Why an AVRO record `reader` cannot read what the record `writer` wrote, or None: only the sure cases
+    (a field the writer lacks, without a default; a primitive type changed beyond Avro's promotions)."""
+    if not (isinstance(reader, dict) and isinstance(writer, dict)
+            and reader.get("type") == "record" and writer.get("type") == "record"):
+        return None
+    written = {f.get("name"): f.get("type") for f in writer.get("fields", []) if isinstance(f, dict)}
+    for field in reader.get("fields", []):
+        if not isinstance(field, dict):
+            continue
+        name, kind = field.get("name"), field.get("type")
+        found = [n for n in [name] + list(field.get("aliases") or []) if n in written]
+        if not found:
+            if "default" not in field:
+                return "reader field %s has no default and is not in the writer" % name
+            continue
+        old = written[found[0]]
+        if isinstance(kind, str) and isinstance(old, str) and kind in PRIMITIVES and old in PRIMITIVES \
+                and kind != old and old not in PROMOTIONS.get(kind, ()):
+            return "reader type: %s not compatible with writer type: %s" % (kind, old)
+    return None
 
 
 def schema_json(entry):
@@ -122,7 +172,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(404, 40401, "Subject '%s' not found." % subject)
             if version == "latest" or version == "-1":
                 n = len(versions)
-            elif version.isdigit() and 1 <= int(version) <= len(versions):
+            elif not (version.isdigit() and 1 <= int(version) <= 2**31 - 1):
+                return self.error(422, 42202, "The specified version '%s' is not a valid version id. "
+                                  "Allowed values are between [1, 2^31-1] and the string \"latest\"" % version)
+            elif int(version) <= len(versions):
                 n = int(version)
             else:
                 return self.error(404, 40402, "Version %s not found." % version)
@@ -141,13 +194,30 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             body = json.loads(raw)
-            assert isinstance(body, dict) and isinstance(body.get("schema"), str)
-            if (body.get("schemaType") or "AVRO") in ("AVRO", "JSON"):
-                json.loads(body["schema"])
+        except ValueError:
+            return self.error(400, 400, "Invalid request JSON body")
+        if not isinstance(body, dict):
+            return self.error(400, 400, "Malformed request")
+        for field in body:
+            if field not in ("schema", "schemaType", "references", "metadata", "ruleSet"):
+                return self.error(422, 422, "Unrecognized field: %s" % field)
+        if (body.get("schemaType") or "AVRO") not in ("AVRO", "JSON", "PROTOBUF"):
+            return self.error(422, 422, "Invalid schemaType %s" % body["schemaType"])
+        if "schema" not in body:
+            return self.error(422, 42201, "Empty schema")
+        try:
+            assert isinstance(body["schema"], str)
+            canonical(body.get("schemaType") or "AVRO", body["schema"])
         except Exception:
             return self.error(422, 42201, "Invalid schema")
         p = self.parts()
         if len(p) == 3 and p[0] == "subjects" and p[2] == "versions":
+            versions = self.store.subjects.get(p[1])
+            if versions and (body.get("schemaType") or "AVRO") == "AVRO":
+                latest = self.store.schema(versions[-1])
+                why = latest[0] == "AVRO" and backward_incompatibility(json.loads(body["schema"]), json.loads(latest[1]))
+                if why and self.store.key(body) not in [self.store.schema(v) for v in versions]:
+                    return self.error(409, 409, "Incompatible schema, compatibility_mode=BACKWARD " + why)
             return self.answer(200, {"id": self.store.register(p[1], body)})
         if len(p) == 2 and p[0] == "subjects":
             subject = p[1]

@@ -369,6 +369,7 @@ final class RegistryReadTests: XCTestCase {
     /// AvroSerializer wrote with it, kpull decodes (the referenced type fetched from the registry), and
     /// kput encodes with the subject's latest version what confluent_kafka's AvroDeserializer reads back.
     func testSchemaReferencesReadAndWritten() throws {
+        try RegistryClientTests.skipWhereAvroReferencesAreRefused()
         let registry = try anyRegistry()
         let addresses = Harness.unique("kf-ref-address")
         try registryWitness(registry, ["register", addresses, "AVRO", Self.referencedAddress])

@@ -318,6 +318,39 @@ final class RegistryWriteTests: XCTestCase {
         XCTAssertEqual(try readTopic(topic).count, 0)
     }
 
+    /// A schema file that the subject's latest version cannot evolve into (BACKWARD, the default of
+    /// Confluent's registry and Karapace: a field old records lack, with no default): the registry
+    /// refuses it with 409, and kput says so in one line and exits 78 before writing anything. The same
+    /// file with a default for that field is taken as the subject's next version.
+    func testIncompatibleSchemaIs78AndNothingWritten() throws {
+        let registry = try registry()
+        let topic = Harness.unique("reg-incompatible")
+        try createTopic(topic, partitions: 1)
+        let v1 = #"{"type":"record","name":"Item","namespace":"kf.write","fields":[{"name":"id","type":"long"}]}"#
+        let v1ID = try XCTUnwrap(try registryWitness(registry.url, ["register", "\(topic)-value", "AVRO", v1])["id"] as? Int)
+        let incompatible = try schemaFile(
+            #"{"type":"record","name":"Item","namespace":"kf.write","fields":[{"name":"id","type":"long"},{"name":"sku","type":"string"}]}"#,
+            "incompatible.avsc")
+        let line = #"{"id":1,"sku":"a-1"}"# + "\n"
+        let r = try kput(registry.url, topic, ["--value-schema", "@" + incompatible.path], input: line)
+        XCTAssertEqual(r.status, 78, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("kput: schema registry "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("registering a schema under subject \"\(topic)-value\""), r.stderr)
+        XCTAssertTrue(r.stderr.contains("HTTP 409") && r.stderr.contains("(error_code 409)"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertEqual(try readTopic(topic).count, 0)
+        XCTAssertEqual(try registryWitness(registry.url, ["latest", "\(topic)-value"])["id"] as? Int, v1ID, "the subject is as it was")
+
+        let compatible = try schemaFile(
+            #"{"type":"record","name":"Item","namespace":"kf.write","fields":[{"name":"id","type":"long"},{"name":"sku","type":"string","default":""}]}"#,
+            "compatible.avsc")
+        let w = try kput(registry.url, topic, ["--value-schema", "@" + compatible.path], input: line)
+        XCTAssertEqual(w.status, 0, w.stderr)
+        let latest = try registryWitness(registry.url, ["latest", "\(topic)-value"])
+        XCTAssertEqual(latest["version"] as? Int, 2)
+        XCTAssertEqual(try consume(registry.url, topic).map { $0["value_schema_id"] as? Int }, [latest["id"] as? Int])
+    }
+
     func testRefusedCredentialsAre78() throws {
         let registry = try RegistryClientTests.Registry(user: "alice:secret")
         registries.append(registry)
