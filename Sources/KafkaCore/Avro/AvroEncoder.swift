@@ -29,23 +29,6 @@ package enum AvroEncoder {
         try append(json, type: schema.root, schema: schema, form: form, forDefault: false, depth: 0, to: &out)
     }
 
-    /// The plain shapes only (`AvroFastEncoder`), with the schema's `encoderProgram` (what a caller keeps
-    /// per schema): true when `json` was encoded onto `out`; false, `out` as it was, when it takes the
-    /// general walk (`appendBinary`), which then also names any error.
-    package static func appendPlainShapes(json: UnsafeRawBufferPointer, program: AvroPointerProgram,
-                                          form: AvroJSONForm = .natural, to out: inout [UInt8]) -> Bool {
-        guard let base = json.baseAddress, json.count > 0 else { return false }
-        let mark = out.count
-        let fast = AvroJSONWalk.Program(ops: program.ops, links: program.links, text: program.text)
-        return AvroOutput.with(&out) { output in
-            var encoder = AvroFastEncoder(base.assumingMemoryBound(to: UInt8.self), json.count, program: fast,
-                                          natural: form == .natural)
-            if encoder.document(program.root, to: &output) { return true }
-            output.truncate(to: mark)
-            return false
-        }
-    }
-
     /// A field default (JSON as in the schema) encoded with the field's type.
     /// `depth`: how deep the value that needs the default already is, so that a record whose default
     /// needs its own default (`{"name":"f","type":"R","default":{}}` in R) ends at the depth limit.

@@ -109,22 +109,19 @@ package final class RegistryRecordEncoder: RecordEncoder {
                                         id: target.schema.id, into: buffer) {
             return buffer.bytes
         }
-        try Self.frame(json, with: target.schema, form: form, plainShapesTried: target.program != nil, into: &spill)
+        try Self.frame(json, with: target.schema, form: form, into: &spill)
         buffer.set(spill)
         return buffer.bytes
     }
 
-    /// The framed payload of `json` with `schema` in `out` (replacing what it held).
-    /// `plainShapesTried`: the fast path already declined this JSON (the caller's `framePlainShapes`).
+    /// The framed payload of `json` with `schema` in `out` (replacing what it held): for Avro the whole
+    /// encoder (which tries the plain shapes first itself, and names any error).
     package static func frame(_ json: UnsafeRawBufferPointer, with schema: WriterSchema, form: AvroJSONForm,
-                              plainShapesTried: Bool = false, into out: inout [UInt8]) throws(AvroEncodeError) {
+                              into out: inout [UInt8]) throws(AvroEncodeError) {
         out.removeAll(keepingCapacity: true)
         RegistryFraming.appendHeader(id: schema.id, to: &out)
-        if let program = schema.avroProgram {
-            // The plain shapes without copying the schema (most lines); anything else, errors included,
-            // by the whole encoder.
-            if !plainShapesTried, AvroEncoder.appendPlainShapes(json: json, program: program, form: form, to: &out) { return }
-            try AvroEncoder.appendBinary(json: json, schema: schema.avro.unsafelyUnwrapped, form: form, to: &out)
+        if let avro = schema.avro {
+            try AvroEncoder.appendBinary(json: json, schema: avro, form: form, to: &out)
         } else {
             // The JSON text as it stands (an envelope's value member, the line): validated, not re-encoded.
             if let error = JSONScanner.validate(json) { throw AvroEncodeError(syntax: error) }

@@ -55,10 +55,11 @@ package final class RegistryPayloadBuffer {
 }
 
 extension AvroEncoder {
-    /// `appendPlainShapes` as a registry payload: the framing header with `id`, then the body, written in
-    /// `payload`'s own memory (the output's buffer is the payload, so a body that fits it, most do, is
-    /// written once and not copied). `program`'s pointers come from an `AvroPointerProgram` the caller
-    /// keeps alive. False, `payload` undefined, when the general walk must decide.
+    /// The plain shapes only (`AvroFastEncoder`) as a registry payload: the framing header with `id`, then
+    /// the body, written in `payload`'s own memory (the output's buffer is the payload, so a body that
+    /// fits it, most do, is written once and not copied). `program`'s pointers come from the schema's
+    /// `encoderProgram`, which the caller keeps alive. False, `payload` undefined, when the general walk
+    /// (`appendBinary`) must decide, which then also names any error.
     static func framePlainShapes(json: UnsafeRawBufferPointer, program: AvroJSONWalk.Program, root: Int, natural: Bool,
                                  id: Int32, into payload: RegistryPayloadBuffer) -> Bool {
         guard let base = json.baseAddress, json.count > 0 else { return false }
