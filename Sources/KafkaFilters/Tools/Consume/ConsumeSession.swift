@@ -213,19 +213,16 @@ package final class ConsumeSession {
             admission = partitions.drain!.admit(offset: message.offset, timestamp: { message.timestamp }, slot: slot) { sink.partition(ofSlot: slot) }
             if admission == .beyondEnd { return }
         }
-        if sink.decodes {
-            do {
-                try sink.prepare(message)
-            } catch {
-                // Stop before this message (an unknown schema id, a body its schema does not decode, the
-                // registry gone): what came before is written and committed, this one and nothing after.
-                fail(error.status, "\(sink.partition(ofSlot: slot)) offset \(message.offset): \(error.message)")
-                return
-            }
-        }
+        let lineError: Envelope.ValueLineError?
         do {
-            try sink.append(message, slot: slot)
+            lineError = try sink.add(message, slot: slot)
         } catch {
+            // Stop before this message (an unknown schema id, a body its schema does not decode, the
+            // registry gone): what came before is written and committed, this one and nothing after.
+            fail(error.status, "\(sink.partition(ofSlot: slot)) offset \(message.offset): \(error.message)")
+            return
+        }
+        if let error = lineError {
             // Stop at this message: what came before is written and committed, nothing after.
             let what = error == .tombstone ? "a tombstone (no value)" : "not a one-line value (binary, or text with a line break)"
             fail(.dataError, "\(sink.partition(ofSlot: slot)) offset \(message.offset): \(what); --format envelope can carry it")

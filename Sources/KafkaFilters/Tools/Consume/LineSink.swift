@@ -105,6 +105,34 @@ final class LineSink {
             appended(message, slot: index)
         }
 
+        /// The registry's line in one pass over the message's key and value: its fields prepared (decoded;
+        /// throws, buffering nothing, when they cannot be), then the line as `append(…decoder:)` writes it.
+        /// A value that cannot be one line (`--format value`) is returned, nothing buffered.
+        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format,
+                             preparing fields: RegistryFields) throws(ToolFailure) -> Envelope.ValueLineError? {
+            switch format {
+            case .envelope:
+                let headers = Self.headers(message)
+                let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
+                try message.withKey { (key) throws(ToolFailure) in
+                    try message.withValue { (value) throws(ToolFailure) in
+                        try fields.prepare(key: key, value: value)
+                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                        key: key, value: value, headers: headers, fields: fields, to: &buffer)
+                    }
+                }
+            case .value:
+                var lineError: Envelope.ValueLineError?
+                try message.withValue { (value) throws(ToolFailure) in
+                    try fields.prepare(key: nil, value: value)
+                    do throws(Envelope.ValueLineError) { try fields.appendValueLine(value, to: &buffer) } catch { lineError = error }
+                }
+                if let lineError { return lineError }
+            }
+            appended(message, slot: index)
+            return nil
+        }
+
         private static func headers(_ message: borrowing ConsumedMessage) -> [EnvelopeHeader] {
             var headers: [EnvelopeHeader] = []
             if message.hasHeaders {
@@ -152,35 +180,27 @@ final class LineSink {
     /// The partition of a slot.
     func partition(ofSlot slot: Int) -> TopicPartition { state.partitions[slot] }
 
-    /// A codec writes the fields (`prepare` must be called before each `append`).
-    var decodes: Bool { !plainFields }
-
-    /// The codec's step before `append` (not called on the plain path): throws, buffering nothing, when
-    /// `message` cannot be written (an unknown schema id, a body that does not decode).
-    func prepare(_ message: borrowing ConsumedMessage) throws(ToolFailure) {
-        let withKey = format == .envelope
-        if let registryFields {
-            return try message.withKey { (key) throws(ToolFailure) in
-                try message.withValue { (value) throws(ToolFailure) in
-                    try registryFields.prepare(key: withKey ? key : nil, value: value)
-                }
-            }
+    /// Buffers the line for `message`, whose partition has `slot`. A codec's fields are prepared first:
+    /// when they cannot be written (an unknown schema id, a body that does not decode) this throws,
+    /// buffering nothing. A value that cannot be one line (`--format value`: a tombstone, binary, a
+    /// line break) is returned, nothing buffered.
+    func add(_ message: borrowing ConsumedMessage, slot index: Int) throws(ToolFailure) -> Envelope.ValueLineError? {
+        // The plain path passes no decoder: no existential is copied or called per message.
+        if plainFields {
+            do throws(Envelope.ValueLineError) { try state.append(message, slot: index, format: format) } catch { return error }
+            return nil
         }
-        guard let decoder else { return }
+        // The registry's fields (the one codec today): prepared inside the same pass over key and value.
+        if let registryFields { return try state.append(message, slot: index, format: format, preparing: registryFields) }
+        let decoder = decoder!
+        let withKey = format == .envelope
         try message.withKey { (key) throws(ToolFailure) in
             try message.withValue { (value) throws(ToolFailure) in
                 try decoder.prepare(key: withKey ? key : nil, value: value)
             }
         }
-    }
-
-    /// Buffers the line for `message`, whose partition has `slot`. With `--format value`, a value that is
-    /// not one line throws and nothing is buffered.
-    func append(_ message: borrowing ConsumedMessage, slot index: Int) throws(Envelope.ValueLineError) {
-        // The plain path passes no decoder: no existential is copied or called per message.
-        if plainFields { return try state.append(message, slot: index, format: format) }
-        if let registryFields { return try state.append(message, slot: index, format: format, decoder: registryFields) }
-        try state.append(message, slot: index, format: format, decoder: decoder!)
+        do throws(Envelope.ValueLineError) { try state.append(message, slot: index, format: format, decoder: decoder) } catch { return error }
+        return nil
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
