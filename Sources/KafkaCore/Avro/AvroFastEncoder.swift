@@ -72,10 +72,7 @@ struct AvroFastEncoder {
             out.byte(0)
             return true
         case .int, .long:
-            guard let v = integer() else { return false }
-            if op.kind == .int, Int32(exactly: v) == nil { return false }
-            out.long(v)
-            return true
+            return integer(int: op.kind == .int, to: &out)
         case .float, .double:
             let start = i
             guard number() else { return false }
@@ -188,9 +185,7 @@ struct AvroFastEncoder {
             case .string:
                 guard string(codePoints: false, to: &out) else { return false }
             case .int, .long:
-                guard let v = integer() else { return false }
-                if member.kind == .int, Int32(exactly: v) == nil { return false }
-                out.long(v)
+                guard integer(int: member.kind == .int, to: &out) else { return false }
             case .union:
                 guard union(member, depth: depth &+ 1, to: &out) else { return false }
             default:
@@ -250,10 +245,7 @@ struct AvroFastEncoder {
         }
         guard taker >= 0 else { return false }
         out.long(Int64(taker))
-        let branch = links[op.first &+ taker].node
-        // A string branch (the commonest) as `value` takes it, without its call.
-        if ops[branch].kind == .string, depth &+ 1 < AvroFastEncoder.depthLimit { return string(codePoints: false, to: &out) }
-        return value(branch, depth: depth &+ 1, to: &out)
+        return value(links[op.first &+ taker].node, depth: depth &+ 1, to: &out)
     }
 
     /// `AvroJSONWalk.takes` by the value's first byte; objects never (see `union`).
@@ -531,6 +523,15 @@ struct AvroFastEncoder {
         let count = word.utf8CodeUnitCount
         guard count <= n &- i, AvroOutput.same(p + i, word.utf8Start, count) else { return false }
         i &+= count
+        return true
+    }
+
+    /// An int (`int`: in Int32's range) or a long, written as its varint.
+    @inline(__always)
+    private mutating func integer(int: Bool, to out: inout AvroOutput) -> Bool {
+        guard let v = integer() else { return false }
+        if int, Int32(exactly: v) == nil { return false }
+        out.long(v)
         return true
     }
 

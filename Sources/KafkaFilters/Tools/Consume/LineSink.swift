@@ -86,30 +86,11 @@ final class LineSink {
             appended(message, slot: index)
         }
 
-        /// The line for `message` with a codec's fields (the seam: `MessageFieldDecoder`).
+        /// The line for `message` with a codec's fields (the seam: `MessageFieldDecoder`), in one pass over
+        /// its key and value: the fields prepared (throws, buffering nothing, when they cannot be written),
+        /// then the line. A value that cannot be one line (`--format value`) is returned, nothing buffered.
         mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format,
-                             decoder: some MessageFieldDecoder) throws(Envelope.ValueLineError) {
-            switch format {
-            case .envelope:
-                let headers = Self.headers(message)
-                let (topic, partition, offset, timestamp) = (message.topic, message.partition, message.offset, message.timestamp)
-                message.withKey { key in
-                    message.withValue { value in
-                        Envelope.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
-                                        key: key, value: value, headers: headers, fields: decoder, to: &buffer)
-                    }
-                }
-            case .value:
-                try message.withValue { (value) throws(Envelope.ValueLineError) in try decoder.appendValueLine(value, to: &buffer) }
-            }
-            appended(message, slot: index)
-        }
-
-        /// The registry's line in one pass over the message's key and value: its fields prepared (decoded;
-        /// throws, buffering nothing, when they cannot be), then the line as `append(…decoder:)` writes it.
-        /// A value that cannot be one line (`--format value`) is returned, nothing buffered.
-        mutating func append(_ message: borrowing ConsumedMessage, slot index: Int, format: Envelope.Format,
-                             preparing fields: RegistryFields) throws(ToolFailure) -> Envelope.ValueLineError? {
+                             preparing fields: some MessageFieldDecoder) throws(ToolFailure) -> Envelope.ValueLineError? {
             switch format {
             case .envelope:
                 let headers = Self.headers(message)
@@ -190,17 +171,10 @@ final class LineSink {
             do throws(Envelope.ValueLineError) { try state.append(message, slot: index, format: format) } catch { return error }
             return nil
         }
-        // The registry's fields (the one codec today): prepared inside the same pass over key and value.
+        // The registry's fields (the one codec today) typed, so the call is specialized; any other codec
+        // through the existential.
         if let registryFields { return try state.append(message, slot: index, format: format, preparing: registryFields) }
-        let decoder = decoder!
-        let withKey = format == .envelope
-        try message.withKey { (key) throws(ToolFailure) in
-            try message.withValue { (value) throws(ToolFailure) in
-                try decoder.prepare(key: withKey ? key : nil, value: value)
-            }
-        }
-        do throws(Envelope.ValueLineError) { try state.append(message, slot: index, format: format, decoder: decoder) } catch { return error }
-        return nil
+        return try state.append(message, slot: index, format: format, preparing: decoder!)
     }
 
     /// Writes the buffer out. Returns the next offsets of every partition whose lines were written in full,
